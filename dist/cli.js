@@ -1,0 +1,164 @@
+#!/usr/bin/env node
+import { createRequire as __dtpCreateRequire } from 'node:module';
+import { fileURLToPath as __dtpFileURLToPath } from 'node:url';
+import { dirname as __dtpDirname } from 'node:path';
+const require = __dtpCreateRequire(import.meta.url);
+const __filename = __dtpFileURLToPath(import.meta.url);
+const __dirname = __dtpDirname(__filename);
+import {
+  ExitCode,
+  OPTIONS,
+  UserError,
+  envSource,
+  githubPlatform,
+  isGitHubActions,
+  layered,
+  redact,
+  resolveOptions,
+  run
+} from "./chunks/chunk-TAJSREWT.js";
+import "./chunks/chunk-TFPICUWI.js";
+import "./chunks/chunk-YRHPVDZS.js";
+
+// src/cli.ts
+import { parseArgs } from "node:util";
+
+// src/platform/plain.ts
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+
+// src/config/diagnostics.ts
+function formatDiagnostic(d) {
+  const where = d.line > 0 ? `${d.file}:${d.line}:${d.column}` : d.file;
+  const hint = d.hint ? `
+    hint: ${d.hint}` : "";
+  return `${where}: ${d.severity}: ${d.message}${hint}`;
+}
+
+// src/platform/plain.ts
+function plainPlatform(options) {
+  const out = options.stdout ?? ((line) => process.stdout.write(`${line}
+`));
+  const err = options.stderr ?? ((line) => process.stderr.write(`${line}
+`));
+  return {
+    kind: "plain",
+    info: (message) => out(redact(message)),
+    warn: (message) => err(`warning: ${redact(message)}`),
+    error: (message) => err(`error: ${redact(message)}`),
+    debug: (message) => {
+      if (options.verbose) out(`debug: ${redact(message)}`);
+    },
+    annotate(diagnostics) {
+      for (const d of diagnostics) err(redact(formatDiagnostic(d)));
+    },
+    async writeSummary(markdown) {
+      mkdirSync(dirname(options.summaryPath), { recursive: true });
+      writeFileSync(options.summaryPath, redact(markdown));
+      return options.summaryPath;
+    },
+    async setOutputs(outputs) {
+      if (!options.resultsDir) return;
+      mkdirSync(options.resultsDir, { recursive: true });
+      for (const [name, value] of Object.entries(outputs)) {
+        writeFileSync(join(options.resultsDir, name), redact(value));
+      }
+    },
+    async publishReport() {
+    }
+  };
+}
+
+// src/cli.ts
+import { join as join2 } from "node:path";
+var USAGE = `dtp \u2014 Dynatrace Token Provider
+
+Usage:
+  dtp validate [--config tenants]   check the configuration offline (exit 0 valid, 2 invalid)
+  dtp plan [settings]               read everything, change nothing, print what reconcile would do
+  dtp reconcile [settings]          mint missing tokens, fix drift, deliver Secrets
+  dtp run [settings]                the mode comes from --mode / DTP_MODE (what the Tekton task calls)
+  dtp sandbox [--help]              start the OCM, Dynatrace and Vault simulators with a demo fleet
+  dtp demo                          sandbox + a cold reconcile + a steady-state reconcile (npm start)
+  dtp report merge <report.json>... [--out <dir>]   merge the reports of shards into one
+
+Settings: --<name> <value>, or the environment variable DTP_<NAME>; secrets also as --<name>-file <path>.
+${OPTIONS.map((o) => `  --${o.name.padEnd(22)} ${o.description}${o.default ? ` [${o.default}]` : ""}`).join("\n")}
+
+Exit codes: 0 all good \xB7 1 some clusters failed \xB7 2 invalid configuration \xB7 3 could not start.`;
+function flagSource(args) {
+  const spec = {};
+  for (const o of OPTIONS) {
+    spec[o.name] = { type: "string" };
+    if (o.secret) spec[`${o.name}-file`] = { type: "string" };
+  }
+  try {
+    const { values, positionals } = parseArgs({ args, options: spec, allowPositionals: true, strict: true });
+    return { source: (name) => values[name], positionals };
+  } catch (error) {
+    throw new UserError(
+      redact(error.message),
+      "Run `dtp --help` for the list of settings; each is --<name> <value>.",
+      ExitCode.invalidConfig
+    );
+  }
+}
+async function main(argv) {
+  const [command = "help", ...rest] = argv;
+  switch (command) {
+    case "help":
+    case "--help":
+    case "-h":
+      console.log(USAGE);
+      return ExitCode.ok;
+    case "sandbox": {
+      const { sandboxMain } = await import("./chunks/cli-DPXTIRZW.js");
+      return sandboxMain(rest);
+    }
+    case "validate":
+    case "plan":
+    case "reconcile":
+    case "run": {
+      if (rest.includes("--help") || rest.includes("-h")) {
+        console.log(USAGE);
+        return ExitCode.ok;
+      }
+      const { source, positionals } = flagSource(rest);
+      if (positionals.length > 0) {
+        throw new UserError(
+          `unexpected argument "${positionals[0]}"`,
+          "Settings are flags: --config <folder>."
+        );
+      }
+      const modeFromCommand = (name) => name === "mode" && command !== "run" ? command : void 0;
+      const options = resolveOptions(layered(modeFromCommand, source, envSource(process.env)));
+      const platform = isGitHubActions() ? githubPlatform({ verbose: options.verbose }) : plainPlatform({
+        summaryPath: join2(options.reportDir, "summary.md"),
+        resultsDir: process.env.DTP_RESULTS_DIR,
+        verbose: options.verbose
+      });
+      return run(options, platform);
+    }
+    default:
+      throw new UserError(`unknown command "${command}"`, "Run `dtp --help` for the commands.");
+  }
+}
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error) => {
+    if (error instanceof UserError) {
+      console.error(`error: ${error.message}${error.hint ? `
+hint: ${error.hint}` : ""}`);
+      process.exitCode = error.exitCode;
+    } else {
+      console.error(redact(String(error?.stack ?? error)));
+      process.exitCode = ExitCode.cannotStart;
+    }
+  }
+);
+export {
+  flagSource
+};
+//# sourceMappingURL=cli.js.map

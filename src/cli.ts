@@ -1,0 +1,104 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { ExitCode, UserError } from './errors.js';
+import { envSource, layered, OPTIONS, resolveOptions, type SettingSource } from './options.js';
+import { githubPlatform, isGitHubActions } from './platform/github.js';
+import { plainPlatform } from './platform/plain.js';
+import { run } from './run.js';
+import { redact } from './secret.js';
+import { join } from 'node:path';
+
+const USAGE = `dtp — Dynatrace Token Provider
+
+Usage:
+  dtp validate [--config tenants]   check the configuration offline (exit 0 valid, 2 invalid)
+  dtp plan [settings]               read everything, change nothing, print what reconcile would do
+  dtp reconcile [settings]          mint missing tokens, fix drift, deliver Secrets
+  dtp run [settings]                the mode comes from --mode / DTP_MODE (what the Tekton task calls)
+  dtp sandbox [--help]              start the OCM, Dynatrace and Vault simulators with a demo fleet
+  dtp demo                          sandbox + a cold reconcile + a steady-state reconcile (npm start)
+  dtp report merge <report.json>... [--out <dir>]   merge the reports of shards into one
+
+Settings: --<name> <value>, or the environment variable DTP_<NAME>; secrets also as --<name>-file <path>.
+${OPTIONS.map((o) => `  --${o.name.padEnd(22)} ${o.description}${o.default ? ` [${o.default}]` : ''}`).join('\n')}
+
+Exit codes: 0 all good · 1 some clusters failed · 2 invalid configuration · 3 could not start.`;
+
+/** Parses `--name value` flags for the known settings; unknown flags are an error that lists the known ones. */
+export function flagSource(args: string[]): { source: SettingSource; positionals: string[] } {
+  const spec: Record<string, { type: 'string' }> = {};
+  for (const o of OPTIONS) {
+    spec[o.name] = { type: 'string' };
+    if (o.secret) spec[`${o.name}-file`] = { type: 'string' };
+  }
+  try {
+    const { values, positionals } = parseArgs({ args, options: spec, allowPositionals: true, strict: true });
+    return { source: (name) => values[name] as string | undefined, positionals };
+  } catch (error) {
+    throw new UserError(
+      redact((error as Error).message),
+      'Run `dtp --help` for the list of settings; each is --<name> <value>.',
+      ExitCode.invalidConfig,
+    );
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command = 'help', ...rest] = argv;
+  switch (command) {
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(USAGE);
+      return ExitCode.ok;
+    case 'sandbox': {
+      const { sandboxMain } = await import('./sandbox/cli.js');
+      return sandboxMain(rest);
+    }
+    case 'validate':
+    case 'plan':
+    case 'reconcile':
+    case 'run': {
+      if (rest.includes('--help') || rest.includes('-h')) {
+        console.log(USAGE);
+        return ExitCode.ok;
+      }
+      const { source, positionals } = flagSource(rest);
+      if (positionals.length > 0) {
+        throw new UserError(
+          `unexpected argument "${positionals[0]}"`,
+          'Settings are flags: --config <folder>.',
+        );
+      }
+      const modeFromCommand: SettingSource = (name) =>
+        name === 'mode' && command !== 'run' ? command : undefined;
+      const options = resolveOptions(layered(modeFromCommand, source, envSource(process.env)));
+      const platform = isGitHubActions()
+        ? githubPlatform({ verbose: options.verbose })
+        : plainPlatform({
+            summaryPath: join(options.reportDir, 'summary.md'),
+            resultsDir: process.env.DTP_RESULTS_DIR,
+            verbose: options.verbose,
+          });
+      return run(options, platform);
+    }
+    default:
+      throw new UserError(`unknown command "${command}"`, 'Run `dtp --help` for the commands.');
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UserError) {
+      console.error(`error: ${error.message}${error.hint ? `\nhint: ${error.hint}` : ''}`);
+      process.exitCode = error.exitCode;
+    } else {
+      // Not a user error: a bug or an unexpected failure. Print the stack (redacted) so it can be reported.
+      console.error(redact(String((error as Error)?.stack ?? error)));
+      process.exitCode = ExitCode.cannotStart;
+    }
+  },
+);

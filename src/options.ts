@@ -1,0 +1,316 @@
+/**
+ * The one list of settings. The Action reads them as inputs (action.yml), the CLI as `--flags`, and both
+ * from `DTP_*` environment variables (what a Tekton task sets). A test keeps action.yml and the README's
+ * table equal to this list.
+ */
+import { readFileSync } from 'node:fs';
+import { UserError } from './errors.js';
+import { Secret } from './secret.js';
+
+export type Mode = 'validate' | 'plan' | 'reconcile';
+export type VaultAuthMethod = 'auto' | 'token' | 'approle' | 'jwt' | 'kubernetes';
+
+export interface OptionDef {
+  name: string;
+  description: string;
+  /** Default as written in action.yml; absent = empty. */
+  default?: string;
+  choices?: readonly string[];
+  /** Secret inputs are masked and never echoed; each also has a `<name>-file` variant. */
+  secret?: boolean;
+  /** Extra environment variable names read after `DTP_<NAME>` (e.g. the standard `VAULT_ADDR`). */
+  env?: readonly string[];
+}
+
+export const OPTIONS: readonly OptionDef[] = [
+  {
+    name: 'mode',
+    description:
+      'validate (offline check of the configuration), plan (read everything, change nothing, show what reconcile would do) or reconcile.',
+    default: 'reconcile',
+    choices: ['validate', 'plan', 'reconcile'],
+  },
+  {
+    name: 'config',
+    description: 'Folder with the tenants, token specs, organizations and OCM environments (YAML).',
+    default: 'tenants',
+  },
+  { name: 'vault-addr', description: 'Vault address, e.g. https://vault.example.com.', env: ['VAULT_ADDR'] },
+  { name: 'vault-namespace', description: 'Vault Enterprise namespace, if any.', env: ['VAULT_NAMESPACE'] },
+  {
+    name: 'vault-auth-method',
+    description:
+      "How to log in to Vault: token, approle, jwt (on GitHub: the job's OIDC ID token), kubernetes (the pod's service-account token), or auto (token if one is given, else approle if a role id is given, else jwt on GitHub Actions, else kubernetes).",
+    default: 'auto',
+    choices: ['auto', 'token', 'approle', 'jwt', 'kubernetes'],
+  },
+  {
+    name: 'vault-auth-mount',
+    description:
+      'Mount path of the Vault auth method; defaults to the method name (approle, jwt, kubernetes).',
+  },
+  { name: 'vault-role', description: 'Vault role for jwt and kubernetes login.' },
+  {
+    name: 'vault-token',
+    description: 'Vault token for the token method.',
+    secret: true,
+    env: ['VAULT_TOKEN'],
+  },
+  { name: 'vault-role-id', description: 'AppRole role id.' },
+  { name: 'vault-secret-id', description: 'AppRole secret id.', secret: true },
+  {
+    name: 'vault-jwt-audience',
+    description: 'Audience of the GitHub Actions ID token used for jwt login; must match the Vault role.',
+    default: 'vault',
+  },
+  { name: 'vault-jwt-file', description: 'File with a JWT for jwt login outside GitHub Actions.' },
+  {
+    name: 'kubernetes-token-file',
+    description: 'Service-account token file for kubernetes login.',
+    default: '/var/run/secrets/kubernetes.io/serviceaccount/token',
+  },
+  {
+    name: 'ocm-url',
+    description:
+      "Override of every OCM environment's API URL; `{environment}` is replaced by the environment's name (for a proxy, another region or the sandbox).",
+  },
+  {
+    name: 'ocm-sso-url',
+    description:
+      "Override of every OCM environment's SSO token URL; `{environment}` is replaced by its name.",
+  },
+  {
+    name: 'dynatrace-url',
+    description:
+      'Override of the address dtp calls for each tenant, `{tenant}` replaced by the environment id. The Secrets keep the configured environmentUrl.',
+  },
+  { name: 'concurrency', description: 'Clusters processed at the same time.', default: '16' },
+  { name: 'ocm-rate-limit', description: 'Requests per second to each OCM environment.', default: '20' },
+  {
+    name: 'dynatrace-rate-limit',
+    description: 'Requests per second to each Dynatrace tenant.',
+    default: '20',
+  },
+  {
+    name: 'http-timeout',
+    description: 'Seconds before one HTTP request is abandoned (and retried when safe).',
+    default: '30',
+  },
+  {
+    name: 'max-retries',
+    description: 'Retries of one request after 429, 5xx or a connection error.',
+    default: '5',
+  },
+  {
+    name: 'prune',
+    description:
+      'Revoke dtp_ tokens of clusters that no longer exist or lost their labels (tokens replaced on a reconciled cluster are always revoked). Skipped for a tenant when it would revoke more than half of its dtp_ tokens, unless set to force.',
+    default: 'true',
+    choices: ['true', 'false', 'force'],
+  },
+  {
+    name: 'service-logs',
+    description: 'Post an OCM service log on a cluster whose delivery failed.',
+    default: 'true',
+    choices: ['true', 'false'],
+  },
+  {
+    name: 'shard',
+    description:
+      'Process only shard i of n (`i/n`, 1-based), for splitting a large fleet over parallel jobs.',
+    default: '1/1',
+  },
+  {
+    name: 'report-dir',
+    description: 'Folder for report.json, summary.md and metrics.prom.',
+    default: 'dtp-report',
+  },
+  {
+    name: 'pr-comment',
+    description: 'In plan mode on a pull request, post the plan as one comment, updated in place.',
+    default: 'false',
+    choices: ['true', 'false'],
+  },
+  {
+    name: 'github-token',
+    description: 'Token for the pull request comment.',
+    secret: true,
+    env: ['GITHUB_TOKEN'],
+  },
+  { name: 'verbose', description: 'Log every remote call.', default: 'false', choices: ['true', 'false'] },
+];
+
+export interface Shard {
+  index: number;
+  count: number;
+}
+
+export interface VaultOptions {
+  addr?: string;
+  namespace?: string;
+  method: VaultAuthMethod;
+  mount?: string;
+  role?: string;
+  token?: Secret;
+  roleId?: string;
+  secretId?: Secret;
+  jwtAudience: string;
+  jwtFile?: string;
+  kubernetesTokenFile: string;
+}
+
+export interface Options {
+  mode: Mode;
+  configDir: string;
+  vault: VaultOptions;
+  ocmUrl?: string;
+  ocmSsoUrl?: string;
+  dynatraceUrl?: string;
+  concurrency: number;
+  ocmRateLimit: number;
+  dynatraceRateLimit: number;
+  httpTimeoutMs: number;
+  maxRetries: number;
+  prune: 'true' | 'false' | 'force';
+  serviceLogs: boolean;
+  shard: Shard;
+  reportDir: string;
+  prComment: boolean;
+  githubToken?: Secret;
+  verbose: boolean;
+}
+
+/** Reads a raw setting by input name; returns undefined or '' when not set. */
+export type SettingSource = (name: string) => string | undefined;
+
+export function envName(name: string): string {
+  return `DTP_${name.toUpperCase().replace(/-/g, '_')}`;
+}
+
+/** Settings from the environment: `DTP_<NAME>` first, then the option's standard variables. */
+export function envSource(env: NodeJS.ProcessEnv): SettingSource {
+  return (name) => {
+    const def = OPTIONS.find((o) => o.name === name);
+    for (const key of [envName(name), ...(def?.env ?? [])]) {
+      const value = env[key];
+      if (value !== undefined && value !== '') return value;
+    }
+    return undefined;
+  };
+}
+
+/** The first source that has a value wins (flags before environment, for example). */
+export function layered(...sources: SettingSource[]): SettingSource {
+  return (name) => {
+    for (const source of sources) {
+      const value = source(name);
+      if (value !== undefined && value !== '') return value;
+    }
+    return undefined;
+  };
+}
+
+/**
+ * Turns raw settings into typed options. Every invalid setting is reported at once, each with the setting's
+ * name and what is accepted.
+ */
+export function resolveOptions(source: SettingSource): Options {
+  const problems: string[] = [];
+  const raw = (name: string): string | undefined => {
+    const def = OPTIONS.find((o) => o.name === name);
+    if (!def) throw new Error(`unknown option ${name}`);
+    const value = source(name)?.trim();
+    if (value !== undefined && value !== '') return value;
+    return def.default;
+  };
+  const choice = <T extends string>(name: string): T => {
+    const def = OPTIONS.find((o) => o.name === name)!;
+    const value = raw(name) ?? '';
+    if (def.choices && !def.choices.includes(value)) {
+      problems.push(`${name}: "${value}" is not one of ${def.choices.join(', ')}`);
+      return def.default as T;
+    }
+    return value as T;
+  };
+  const int = (name: string, min: number, max: number): number => {
+    const value = raw(name) ?? '';
+    const n = Number(value);
+    if (!/^\d+(\.\d+)?$/.test(value) || n < min || n > max) {
+      problems.push(`${name}: "${value}" must be a number from ${min} to ${max}`);
+      return Number(OPTIONS.find((o) => o.name === name)!.default);
+    }
+    return n;
+  };
+  const secret = (name: string): Secret | undefined => {
+    const file = source(`${name}-file`)?.trim();
+    if (file) {
+      try {
+        const value = readFileSync(file, 'utf8').trim();
+        if (value === '') problems.push(`${name}-file: ${file} is empty`);
+        return new Secret(value);
+      } catch (error) {
+        problems.push(
+          `${name}-file: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+        );
+        return undefined;
+      }
+    }
+    const value = raw(name);
+    return value === undefined ? undefined : new Secret(value);
+  };
+  const url = (name: string): string | undefined => {
+    const value = raw(name);
+    if (value === undefined) return undefined;
+    if (!/^https?:\/\/[^\s/]+/.test(value)) problems.push(`${name}: "${value}" is not an http(s) URL`);
+    return value.replace(/\/+$/, '');
+  };
+
+  const shardText = raw('shard') ?? '1/1';
+  const shardMatch = /^(\d+)\/(\d+)$/.exec(shardText);
+  let shard: Shard = { index: 1, count: 1 };
+  if (!shardMatch || Number(shardMatch[1]) < 1 || Number(shardMatch[1]) > Number(shardMatch[2])) {
+    problems.push(`shard: "${shardText}" must be i/n with 1 ≤ i ≤ n, e.g. 2/4`);
+  } else {
+    shard = { index: Number(shardMatch[1]), count: Number(shardMatch[2]) };
+  }
+
+  const options: Options = {
+    mode: choice<Mode>('mode'),
+    configDir: raw('config') ?? 'tenants',
+    vault: {
+      addr: url('vault-addr'),
+      namespace: raw('vault-namespace'),
+      method: choice<VaultAuthMethod>('vault-auth-method'),
+      mount: raw('vault-auth-mount'),
+      role: raw('vault-role'),
+      token: secret('vault-token'),
+      roleId: raw('vault-role-id'),
+      secretId: secret('vault-secret-id'),
+      jwtAudience: raw('vault-jwt-audience') ?? 'vault',
+      jwtFile: raw('vault-jwt-file'),
+      kubernetesTokenFile: raw('kubernetes-token-file')!,
+    },
+    ocmUrl: url('ocm-url'),
+    ocmSsoUrl: url('ocm-sso-url'),
+    dynatraceUrl: url('dynatrace-url'),
+    concurrency: int('concurrency', 1, 256),
+    ocmRateLimit: int('ocm-rate-limit', 0.1, 10_000),
+    dynatraceRateLimit: int('dynatrace-rate-limit', 0.1, 10_000),
+    httpTimeoutMs: int('http-timeout', 1, 600) * 1000,
+    maxRetries: int('max-retries', 0, 20),
+    prune: choice<'true' | 'false' | 'force'>('prune'),
+    serviceLogs: choice('service-logs') === 'true',
+    shard,
+    reportDir: raw('report-dir') ?? 'dtp-report',
+    prComment: choice('pr-comment') === 'true',
+    githubToken: secret('github-token'),
+    verbose: choice('verbose') === 'true',
+  };
+  if (problems.length > 0) {
+    throw new UserError(
+      `invalid settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+      'Fix the inputs (Action), flags (CLI) or DTP_* variables (Tekton); `dtp --help` lists them.',
+    );
+  }
+  return options;
+}

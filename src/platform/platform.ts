@@ -1,0 +1,25 @@
+import type { Diagnostic } from '../config/diagnostics.js';
+
+/**
+ * Where the run happens. Only this knows whether it is on GitHub Actions (masking, job summary, PR
+ * annotations, step outputs, artifacts, the OIDC ID token) or elsewhere (Tekton, a laptop: plain lines on
+ * stdout/stderr and files). Everything printed goes through here and is redacted on the way.
+ */
+export interface Platform {
+  readonly kind: 'github' | 'plain';
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+  /** Printed only with `verbose`. */
+  debug(message: string): void;
+  /** Configuration problems: on GitHub as annotations on the lines (capped), always also as log lines. */
+  annotate(diagnostics: readonly Diagnostic[]): void;
+  /** Writes the job summary (Markdown). Returns where it went (a file path), if anywhere. */
+  writeSummary(markdown: string): Promise<string | undefined>;
+  /** Step outputs (GitHub) or result files (Tekton: `$(results.<name>.path)` via DTP_RESULTS_DIR). */
+  setOutputs(outputs: Record<string, string>): Promise<void>;
+  /** Publishes the report folder: an artifact on GitHub, nothing more elsewhere (the files are already there). */
+  publishReport(dir: string, files: string[]): Promise<void>;
+  /** The Actions OIDC ID token for Vault jwt login; undefined off GitHub. */
+  idToken?(audience: string): Promise<string>;
+}
