@@ -314,3 +314,38 @@ export function resolveOptions(source: SettingSource): Options {
   }
   return options;
 }
+
+/** Step outputs (GitHub) and task results (Tekton); all counts are decimal strings. */
+export const OUTPUTS: readonly { name: string; description: string }[] = [
+  {
+    name: 'exit-code',
+    description: '0 all good, 1 some clusters failed, 2 invalid configuration, 3 could not start.',
+  },
+  {
+    name: 'clusters',
+    description: 'Clusters with at least one dtp binding (eligible or not) in this shard.',
+  },
+  { name: 'clusters-failed', description: 'Clusters whose reconcile failed.' },
+  {
+    name: 'clusters-denied',
+    description:
+      'Clusters with at least one binding denied (organization not allowed, unknown tenant or spec, bad label).',
+  },
+  {
+    name: 'tokens-created',
+    description: 'Tokens minted for new clusters or new spec entries (planned, in plan mode).',
+  },
+  {
+    name: 'tokens-reminted',
+    description: 'Tokens minted again because the delivered one was revoked, disabled or unreadable.',
+  },
+  { name: 'tokens-updated', description: 'Tokens whose name or scopes were fixed in place.' },
+  {
+    name: 'tokens-revoked',
+    description: 'Tokens revoked: replaced, leaked by an earlier failure, or of clusters that are gone.',
+  },
+  { name: 'deliveries-created', description: 'SyncSets and Manifests created.' },
+  { name: 'deliveries-patched', description: 'SyncSets and Manifests patched.' },
+  { name: 'report-path', description: 'Path of report.json.' },
+  { name: 'summary-path', description: 'Path of summary.md.' },
+];
