@@ -1,16 +1,195 @@
+/**
+ * The one orchestration behind both entries (the Action and the CLI): load and validate the configuration,
+ * log in to Vault, build the clients, run the engine, write the summary, report.json and metrics.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { DynatraceClient, OcmClient, VaultClient } from './clients/api.js';
+import { singleFlight } from './concurrency.js';
 import { loadConfig } from './config/load.js';
-import { ExitCode, UserError } from './errors.js';
+import type { Config, DynatraceTenant, OcmEnvironment, VaultSecretRef } from './config/types.js';
+import { describeError, ExitCode, StartupError, UserError } from './errors.js';
 import type { Options } from './options.js';
 import type { Platform } from './platform/platform.js';
+import { runEngine, type EngineResult } from './reconcile/engine.js';
+import { renderMetrics } from './report/metrics.js';
+import { buildReport, startupFailureReport, type CallStat, type Report } from './report/report.js';
+import { renderSummary } from './report/summary.js';
+import { renderValidationSummary } from './report/validation-summary.js';
+import { Secret } from './secret.js';
+import { VERSION } from './version.js';
 
-/** The one orchestration behind both entries (the Action and the CLI). */
-export async function run(options: Options, platform: Platform): Promise<ExitCode> {
+/** OCM credentials as read from Vault, by grant. */
+export type OcmCredentialValues = { clientId: string; clientSecret: Secret } | { offlineToken: Secret };
+
+/** How run() reaches the remote systems; tests pass fakes, production passes `realConnectors`. */
+export interface Connectors {
+  /** A logged-in Vault client. */
+  vault(): Promise<VaultClient>;
+  ocm(environment: OcmEnvironment, endpoints: { apiUrl: string; ssoUrl: string }, credentials: OcmCredentialValues): OcmClient;
+  dynatrace(tenant: DynatraceTenant, baseUrl: string, bootstrapToken: Secret): DynatraceClient;
+  /** Remote call statistics so far, for the report. */
+  callStats(): CallStat[];
+}
+
+export interface RunOutcome {
+  exitCode: ExitCode;
+  report?: Report;
+  reportDir?: string;
+}
+
+export async function run(options: Options, platform: Platform, connectors?: Connectors): Promise<ExitCode> {
+  return (await runWithReport(options, platform, connectors)).exitCode;
+}
+
+export async function runWithReport(options: Options, platform: Platform, connectors?: Connectors): Promise<RunOutcome> {
+  const startedAt = new Date();
   const loaded = await loadConfig(options.configDir);
   platform.annotate(loaded.diagnostics);
-  if (!loaded.config) return ExitCode.invalidConfig;
-  if (options.mode === 'validate') {
-    platform.info(`${loaded.files.length} files valid`);
-    return ExitCode.ok;
+  const errors = loaded.diagnostics.filter((d) => d.severity === 'error').length;
+  const warnings = loaded.diagnostics.length - errors;
+
+  if (options.mode === 'validate' || !loaded.config) {
+    await platform.writeSummary(renderValidationSummary(loaded));
+    if (!loaded.config) {
+      platform.error(`configuration invalid: ${errors} errors, ${warnings} warnings in ${loaded.files.length} files`);
+      await platform.setOutputs({ 'exit-code': String(ExitCode.invalidConfig) });
+      return { exitCode: ExitCode.invalidConfig };
+    }
+    platform.info(`configuration valid: ${loaded.files.length} files, ${warnings} warnings`);
+    await platform.setOutputs({ 'exit-code': String(ExitCode.ok) });
+    return { exitCode: ExitCode.ok };
   }
-  throw new UserError(`mode ${options.mode} is not available yet`);
+
+  const config = loaded.config;
+  const mode = options.mode;
+  const shard = `${options.shard.index}/${options.shard.count}`;
+  const connect = connectors ?? (await import('./connectors.js')).realConnectors(options, platform);
+  const context = { version: VERSION, shard, configDir: options.configDir, configFiles: loaded.files.length };
+  platform.info(`dtp ${VERSION} ${mode}: ${config.tenants.size} tenants, ${config.tokenSpecs.size} token specs, ${config.organizations.size} organizations, ${config.ocmEnvironments.size} OCM environments${shard !== '1/1' ? `, shard ${shard}` : ''}`);
+
+  let report: Report;
+  try {
+    const result = await reconcileFleet(config, options, platform, connect);
+    const exitCode = exitCodeOf(result);
+    report = buildReport(result, { ...context, exitCode, calls: connect.callStats() });
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    platform.error(error.hint ? `${error.message}\nhint: ${error.hint}` : error.message);
+    report = startupFailureReport(mode, error.message, { ...context, calls: connect.callStats() }, startedAt);
+    report.exitCode = error.exitCode;
+  }
+  const reportDir = await publish(report, options, platform);
+  return { exitCode: report.exitCode as ExitCode, report, reportDir };
+}
+
+function exitCodeOf(result: EngineResult): ExitCode {
+  const failed =
+    result.clusters.some((c) => c.status === 'failed') ||
+    result.environments.some((e) => e.error) ||
+    result.tenants.some((t) => t.error);
+  return failed ? ExitCode.clustersFailed : ExitCode.ok;
+}
+
+/** `{environment}` / `{tenant}` in an endpoint override are replaced by the name. */
+function endpoint(template: string | undefined, placeholder: string, value: string, fallback: string): string {
+  return template ? template.split(placeholder).join(value) : fallback;
+}
+
+async function readField(vault: VaultClient, ref: Omit<VaultSecretRef, 'field'>, field: string, what: string): Promise<Secret> {
+  const data = await vault.readKv(ref);
+  const value = data[field];
+  if (!value || value.reveal() === '') {
+    throw new Error(
+      `${what}: field "${field}" not found in Vault secret ${ref.mount}/${ref.path}${ref.version ? ` (version ${ref.version})` : ''}; fields there: ${Object.keys(data).sort().join(', ') || 'none'}`,
+    );
+  }
+  return value;
+}
+
+async function reconcileFleet(config: Config, options: Options, platform: Platform, connect: Connectors): Promise<EngineResult> {
+  let vault: VaultClient;
+  try {
+    vault = await connect.vault();
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    throw new StartupError(`Vault login failed: ${describeError(error)}`, 'Check vault-addr, the auth method and role (vault-auth-method, vault-role).');
+  }
+
+  const ocm = await Promise.all(
+    [...config.ocmEnvironments.values()].map(async (env) => {
+      try {
+        const c = env.credentials;
+        const credentials: OcmCredentialValues =
+          c.grant === 'client_credentials'
+            ? {
+                clientId: (await readField(vault, c.secret, c.clientIdField, `OCM ${env.name} client id`)).reveal(),
+                clientSecret: await readField(vault, c.secret, c.clientSecretField, `OCM ${env.name} client secret`),
+              }
+            : { offlineToken: await readField(vault, c.secret, c.offlineTokenField, `OCM ${env.name} offline token`) };
+        const endpoints = {
+          apiUrl: endpoint(options.ocmUrl, '{environment}', env.name, env.apiUrl),
+          ssoUrl: endpoint(options.ocmSsoUrl, '{environment}', env.name, env.ssoTokenUrl),
+        };
+        return { environment: env.name, client: connect.ocm(env, endpoints, credentials) };
+      } catch (error) {
+        return { environment: env.name, error: describeError(error) };
+      }
+    }),
+  );
+
+  const dynatrace = singleFlight(async (tenantId: string) => {
+    const tenant = config.tenants.get(tenantId);
+    if (!tenant) throw new Error(`tenant ${tenantId} is not configured`);
+    const { field, ...ref } = tenant.bootstrapToken;
+    const token = await readField(vault, ref, field, `bootstrap token of ${tenantId}`);
+    return connect.dynatrace(tenant, endpoint(options.dynatraceUrl, '{tenant}', tenantId, tenant.environmentUrl), token);
+  });
+
+  return runEngine({
+    config,
+    mode: options.mode === 'plan' ? 'plan' : 'reconcile',
+    concurrency: options.concurrency,
+    prune: options.prune,
+    serviceLogs: options.serviceLogs,
+    shard: options.shard,
+    ocm,
+    dynatrace,
+    log: platform,
+  });
+}
+
+/** Writes report.json, summary.md and metrics.prom, the job summary, the outputs, and the artifact. */
+async function publish(report: Report, options: Options, platform: Platform): Promise<string> {
+  const dir = resolve(options.reportDir);
+  mkdirSync(dir, { recursive: true });
+  const summary = renderSummary(report);
+  const files = {
+    'report.json': `${JSON.stringify(report, null, 2)}\n`,
+    'summary.md': summary,
+    'metrics.prom': renderMetrics(report),
+  };
+  for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
+  const summaryPath = (await platform.writeSummary(summary)) ?? join(dir, 'summary.md');
+  const t = report.totals;
+  await platform.setOutputs({
+    'exit-code': String(report.exitCode),
+    clusters: String(t.clusters),
+    'clusters-failed': String(t.failed),
+    'clusters-denied': String(report.clusters.filter((c) => c.denials.length > 0).length),
+    'tokens-created': String(t.tokensCreated),
+    'tokens-reminted': String(t.tokensReminted),
+    'tokens-updated': String(t.tokensUpdated),
+    'tokens-revoked': String(t.tokensRevoked),
+    'deliveries-created': String(t.deliveriesCreated),
+    'deliveries-patched': String(t.deliveriesPatched),
+    'report-path': join(dir, 'report.json'),
+    'summary-path': summaryPath,
+  });
+  await platform.publishReport(dir, Object.keys(files).map((f) => join(dir, f)));
+  const c = report.totals;
+  platform.info(
+    `${report.mode} finished (exit ${report.exitCode}): ${c.clusters} clusters, ${c.unchanged} unchanged, ${report.mode === 'plan' ? `${c.planned} would change` : `${c.changed} changed`}, ${c.failed} failed, ${c.denied} denied; report in ${dir}`,
+  );
+  return dir;
 }

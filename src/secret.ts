@@ -48,9 +48,17 @@ export function resetSecretRegistry(): void {
 export class Secret {
   readonly #value: string;
 
-  constructor(value: string) {
+  constructor(value: string, register = true) {
     this.#value = value;
-    registerSecretValue(value);
+    if (register) registerSecretValue(value);
+  }
+
+  /**
+   * A value that is not secret but travels in the same map as secrets (a token id, `apiUrl` in a delivered
+   * Secret): not added to the redaction list, so reports can still show it.
+   */
+  static plain(value: string): Secret {
+    return new Secret(value, false);
   }
 
   reveal(): string {

@@ -56,7 +56,8 @@ export interface ServiceLogEntry {
   serviceName: string;
   summary: string;
   description: string;
-  severity: 'Debug' | 'Info' | 'Warning' | 'Error' | 'Fatal';
+  /** The service_logs `Severity` enum. */
+  severity: 'Critical' | 'Debug' | 'Error' | 'Fatal' | 'Important' | 'Info' | 'Low' | 'Major' | 'Moderate' | 'Warning';
   /** ISO timestamp, on entries read back. */
   timestamp?: string;
 }

@@ -1,0 +1,202 @@
+/**
+ * Carries out one cluster's plan. The only place with side effects on Dynatrace and OCM, ordered so that a
+ * failure never leaves a leak: tokens minted for a delivery that could not be written are revoked again,
+ * and replaced tokens are revoked only after the new delivery is confirmed.
+ */
+import type { DynatraceClient, OcmClient } from '../clients/api.js';
+import { describeError, RemoteError } from '../errors.js';
+import type { Secret } from '../secret.js';
+import { buildDelivery, secretData } from './delivery.js';
+import type { ClusterPlan, PlannedRevoke } from './model.js';
+import { DELIVERY_ID } from './naming.js';
+
+export const SERVICE_NAME = 'dynatrace-token-provider';
+export const SERVICE_LOG_SUMMARY = 'Dynatrace Token Provider Errors';
+const SERVICE_LOG_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+export interface ApplyDeps {
+  ocm: OcmClient;
+  dynatrace: (tenantId: string) => Promise<DynatraceClient>;
+  serviceLogs: boolean;
+  now: () => Date;
+}
+
+export interface ClusterResult {
+  tokensCreated: number;
+  tokensReminted: number;
+  tokensUpdated: number;
+  tokensRevoked: number;
+  delivery: 'created' | 'patched' | 'none';
+  /** Tokens minted, then revoked again because the delivery failed. */
+  compensated: number;
+  /** What went wrong (redacted, no secrets); empty when all went well. */
+  errors: string[];
+  /** Problems that do not fail the cluster (a superseded token that could not be revoked: retried next run). */
+  warnings: string[];
+  serviceLog?: 'posted' | 'already-posted' | 'failed';
+}
+
+interface Minted {
+  tenantId: string;
+  id: string;
+  value: Secret;
+}
+
+export async function applyClusterPlan(plan: ClusterPlan, deps: ApplyDeps): Promise<ClusterResult> {
+  const result: ClusterResult = {
+    tokensCreated: 0,
+    tokensReminted: 0,
+    tokensUpdated: 0,
+    tokensRevoked: 0,
+    delivery: 'none',
+    compensated: 0,
+    errors: [],
+    warnings: [],
+  };
+
+  // 1. Name and scope drift: fixed in place, the value (and so the delivery) does not change.
+  for (const secret of plan.secrets) {
+    for (const token of secret.tokens) {
+      if (!token.update) continue;
+      try {
+        const dt = await deps.dynatrace(token.tenantId);
+        await dt.updateToken(token.update.id, { name: token.expectedName, scopes: token.scopes });
+        result.tokensUpdated++;
+      } catch (error) {
+        result.errors.push(`update of token ${token.update.id} failed: ${describeError(error)}`);
+      }
+    }
+  }
+
+  // 2. Mint what is missing. One failure undoes the others: a half-minted cluster gets nothing.
+  const minted = new Map<string, Minted>();
+  const mintKey = (secretIndex: number, tokenIndex: number) => `${secretIndex}/${tokenIndex}`;
+  try {
+    for (const [s, secret] of plan.secrets.entries()) {
+      for (const [t, token] of secret.tokens.entries()) {
+        if (token.source.kind !== 'mint') continue;
+        const dt = await deps.dynatrace(token.tenantId);
+        const created = await dt.createToken({ name: token.expectedName, scopes: token.scopes });
+        minted.set(mintKey(s, t), { tenantId: token.tenantId, id: created.id, value: created.token });
+        if (token.source.reason === 'new') result.tokensCreated++;
+        else result.tokensReminted++;
+      }
+    }
+  } catch (error) {
+    result.errors.push(`minting a token failed: ${describeError(error)}`);
+    await compensate(minted, deps, result);
+    return result;
+  }
+
+  // 3. Write the delivery object; if that fails, revoke what was just minted (nothing leaks, next run starts clean).
+  if (plan.delivery !== 'none') {
+    const object = buildDelivery(
+      plan.kind,
+      plan.secrets.map((secret, s) => ({
+        namespace: secret.namespace,
+        name: secret.name,
+        data: secretData(secret, (t) => minted.get(mintKey(s, t))!),
+      })),
+    );
+    try {
+      result.delivery = await writeDelivery(plan, object, deps.ocm);
+    } catch (error) {
+      const message = `${plan.kind} ${DELIVERY_ID} could not be written: ${describeError(error)}`;
+      result.errors.push(message);
+      await compensate(minted, deps, result);
+      if (deps.serviceLogs) result.serviceLog = await postServiceLog(plan, message, deps);
+      return result;
+    }
+  }
+
+  // 4. The cluster now holds the new tokens: revoke the ones they replace.
+  for (const revoke of plan.revokes) {
+    const outcome = await revokeToken(revoke, deps);
+    if (outcome === 'revoked') result.tokensRevoked++;
+    else if (outcome !== 'absent') result.warnings.push(outcome);
+  }
+  return result;
+}
+
+async function writeDelivery(
+  plan: ClusterPlan,
+  object: ReturnType<typeof buildDelivery>,
+  ocm: OcmClient,
+): Promise<'created' | 'patched'> {
+  if (plan.delivery === 'create') {
+    try {
+      await ocm.createDelivery(plan.cluster.id, object);
+      return 'created';
+    } catch (error) {
+      // Created meanwhile (or by a retried request that did reach OCM): replace its content instead.
+      if (!(error instanceof RemoteError && error.isConflict)) throw error;
+      await ocm.patchDelivery(plan.cluster.id, object);
+      return 'patched';
+    }
+  }
+  try {
+    await ocm.patchDelivery(plan.cluster.id, object);
+    return 'patched';
+  } catch (error) {
+    // Deleted since it was read: create it.
+    if (!(error instanceof RemoteError && error.isNotFound)) throw error;
+    await ocm.createDelivery(plan.cluster.id, object);
+    return 'created';
+  }
+}
+
+async function compensate(
+  minted: Map<string, Minted>,
+  deps: ApplyDeps,
+  result: ClusterResult,
+): Promise<void> {
+  for (const token of minted.values()) {
+    try {
+      const dt = await deps.dynatrace(token.tenantId);
+      await dt.deleteToken(token.id);
+      result.compensated++;
+    } catch (error) {
+      // Still recognisable next run: a dtp_ token of this cluster that no delivery references is revoked then.
+      result.errors.push(
+        `token ${token.id} was minted but could not be revoked again: ${describeError(error)}`,
+      );
+    }
+  }
+  result.tokensCreated = 0;
+  result.tokensReminted = 0;
+}
+
+async function revokeToken(revoke: PlannedRevoke, deps: ApplyDeps): Promise<'revoked' | 'absent' | string> {
+  try {
+    const dt = await deps.dynatrace(revoke.tenantId);
+    return (await dt.deleteToken(revoke.id)) === 'deleted' ? 'revoked' : 'absent';
+  } catch (error) {
+    return `token ${revoke.id} (${revoke.reason}) could not be revoked, retried next run: ${describeError(error)}`;
+  }
+}
+
+/** One service log per cluster and message per 24 hours: the cluster's owners see it in OCM. */
+async function postServiceLog(
+  plan: ClusterPlan,
+  message: string,
+  deps: ApplyDeps,
+): Promise<'posted' | 'already-posted' | 'failed'> {
+  const description = `dtp could not deliver the Dynatrace API tokens to this cluster: ${message}. No action is needed from the cluster owner; the next run retries.`;
+  try {
+    const since = new Date(deps.now().getTime() - SERVICE_LOG_WINDOW_MS);
+    const recent = await deps.ocm.listServiceLogs(plan.cluster.externalId, since);
+    if (recent.some((log) => log.summary === SERVICE_LOG_SUMMARY && log.description === description)) {
+      return 'already-posted';
+    }
+    await deps.ocm.createServiceLog({
+      clusterUuid: plan.cluster.externalId,
+      serviceName: SERVICE_NAME,
+      summary: SERVICE_LOG_SUMMARY,
+      description,
+      severity: 'Moderate',
+    });
+    return 'posted';
+  } catch {
+    return 'failed';
+  }
+}
