@@ -55,6 +55,23 @@ async function main(argv: string[]): Promise<number> {
       const { sandboxMain } = await import('./sandbox/cli.js');
       return sandboxMain(rest);
     }
+    case 'report': {
+      if (rest[0] !== 'merge')
+        throw new UserError(
+          'unknown report command',
+          'Usage: dtp report merge <report.json>... [--out <dir>]',
+        );
+      const { mergeMain } = await import('./report/merge.js');
+      const { dir, report } = await mergeMain(rest.slice(1));
+      if (isGitHubActions()) {
+        const { renderSummary } = await import('./report/summary.js');
+        await githubPlatform().writeSummary(renderSummary(report));
+      }
+      console.log(
+        `merged ${report.shard}: ${report.totals.clusters} clusters, ${report.totals.failed} failed; written to ${dir}`,
+      );
+      return ExitCode.ok;
+    }
     case 'validate':
     case 'plan':
     case 'reconcile':

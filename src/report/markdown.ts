@@ -5,13 +5,14 @@
 
 /** Escapes text for a Markdown paragraph or table cell: HTML, table pipes, emphasis and code markers. */
 export function escapeMarkdown(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/\|/g, '\\|')
-    .replace(/([\\`*_[\]#])/g, (m) => (m === '\\' ? '\\\\' : `\\${m}`))
-    .replace(/\r?\n/g, ' ');
+  // One pass, so an escape added for one character is never escaped again by another rule.
+  return text.replace(/[&<>|\\`*_[\]#]|\r?\n/g, (m) => {
+    if (m === '&') return '&amp;';
+    if (m === '<') return '&lt;';
+    if (m === '>') return '&gt;';
+    if (m === '\n' || m === '\r\n') return ' ';
+    return `\\${m}`;
+  });
 }
 
 /** Inline code for identifiers; backticks inside are replaced so the span cannot be broken out of. */
