@@ -22,7 +22,7 @@ export function outputsTable(): string {
 
 export function withTables(readme: string): string {
   const put = (text: string, name: string, table: string) =>
-    text.replace(new RegExp(`(<!-- ${name}:start -->\\n)[\\s\\S]*?(\\n<!-- ${name}:end -->)`), `$1${table}$2`);
+    text.replace(new RegExp(`(<!-- ${name}:start -->)[\\s\\S]*?(<!-- ${name}:end -->)`), `$1\n${table}\n$2`);
   return put(put(readme, 'settings', settingsTable()), 'outputs', outputsTable());
 }
 

@@ -73,3 +73,11 @@ describe('settings', () => {
     );
   });
 });
+
+describe('README tables', () => {
+  it('match the settings list (run `npx tsx scripts/readme-tables.ts` to refresh)', async () => {
+    const { withTables } = await import('../scripts/readme-tables.js');
+    const readme = readFileSync('README.md', 'utf8');
+    expect(withTables(readme)).toBe(readme);
+  });
+});
