@@ -6,18 +6,22 @@ const require = __dtpCreateRequire(import.meta.url);
 const __filename = __dtpFileURLToPath(import.meta.url);
 const __dirname = __dtpDirname(__filename);
 import {
-  ExitCode,
   OPTIONS,
-  UserError,
   envSource,
+  formatDiagnostic,
   githubPlatform,
   isGitHubActions,
   layered,
-  redact,
   resolveOptions,
   run
-} from "./chunks/chunk-TAJSREWT.js";
+} from "./chunks/chunk-FN6VDTDL.js";
 import "./chunks/chunk-TFPICUWI.js";
+import {
+  ExitCode,
+  UserError,
+  redact
+} from "./chunks/chunk-A4AORFDT.js";
+import "./chunks/chunk-SDU4TOED.js";
 import "./chunks/chunk-YRHPVDZS.js";
 
 // src/cli.ts
@@ -26,16 +30,6 @@ import { parseArgs } from "node:util";
 // src/platform/plain.ts
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-
-// src/config/diagnostics.ts
-function formatDiagnostic(d) {
-  const where = d.line > 0 ? `${d.file}:${d.line}:${d.column}` : d.file;
-  const hint = d.hint ? `
-    hint: ${d.hint}` : "";
-  return `${where}: ${d.severity}: ${d.message}${hint}`;
-}
-
-// src/platform/plain.ts
 function plainPlatform(options) {
   const out = options.stdout ?? ((line) => process.stdout.write(`${line}
 `));
@@ -114,6 +108,23 @@ async function main(argv) {
     case "sandbox": {
       const { sandboxMain } = await import("./chunks/cli-DPXTIRZW.js");
       return sandboxMain(rest);
+    }
+    case "report": {
+      if (rest[0] !== "merge")
+        throw new UserError(
+          "unknown report command",
+          "Usage: dtp report merge <report.json>... [--out <dir>]"
+        );
+      const { mergeMain } = await import("./chunks/merge-TQQGPPUC.js");
+      const { dir, report } = await mergeMain(rest.slice(1));
+      if (isGitHubActions()) {
+        const { renderSummary } = await import("./chunks/summary-CED2WJ5W.js");
+        await githubPlatform().writeSummary(renderSummary(report));
+      }
+      console.log(
+        `merged ${report.shard}: ${report.totals.clusters} clusters, ${report.totals.failed} failed; written to ${dir}`
+      );
+      return ExitCode.ok;
     }
     case "validate":
     case "plan":

@@ -5,22 +5,25 @@ const require = __dtpCreateRequire(import.meta.url);
 const __filename = __dtpFileURLToPath(import.meta.url);
 const __dirname = __dtpDirname(__filename);
 import {
-  ExitCode,
   OPTIONS,
-  UserError,
   envSource,
   githubPlatform,
   layered,
-  redact,
   resolveOptions,
   run
-} from "./chunks/chunk-TAJSREWT.js";
+} from "./chunks/chunk-FN6VDTDL.js";
 import {
   error,
   getInput,
   setFailed,
   setOutput
 } from "./chunks/chunk-TFPICUWI.js";
+import {
+  ExitCode,
+  UserError,
+  redact
+} from "./chunks/chunk-A4AORFDT.js";
+import "./chunks/chunk-SDU4TOED.js";
 import "./chunks/chunk-YRHPVDZS.js";
 
 // src/action.ts

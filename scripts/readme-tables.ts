@@ -9,15 +9,25 @@ const cell = (text: string) => text.replace(/\|/g, '\\|');
 
 export function settingsTable(): string {
   const rows = OPTIONS.map((o) => {
-    const env = [envName(o.name), ...(o.secret ? [`${envName(o.name)}_FILE`] : []), ...(o.env ?? [])].map((e) => `\`${e}\``).join(', ');
+    const env = [envName(o.name), ...(o.secret ? [`${envName(o.name)}_FILE`] : []), ...(o.env ?? [])]
+      .map((e) => `\`${e}\``)
+      .join(', ');
     const def = o.name === 'github-token' ? '`${{ github.token }}`' : o.default ? `\`${o.default}\`` : '';
     return `| \`${o.name}\` | ${def} | ${env} | ${cell(o.description)}${o.secret ? ' **Secret.**' : ''} |`;
   });
-  return ['| input / flag | default | environment | what it does |', '| --- | --- | --- | --- |', ...rows].join('\n');
+  return [
+    '| input / flag | default | environment | what it does |',
+    '| --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
 }
 
 export function outputsTable(): string {
-  return ['| output | meaning |', '| --- | --- |', ...OUTPUTS.map((o) => `| \`${o.name}\` | ${cell(o.description)} |`)].join('\n');
+  return [
+    '| output | meaning |',
+    '| --- | --- |',
+    ...OUTPUTS.map((o) => `| \`${o.name}\` | ${cell(o.description)} |`),
+  ].join('\n');
 }
 
 export function withTables(readme: string): string {

@@ -16,7 +16,7 @@ import { renderMetrics } from './report/metrics.js';
 import { buildReport, startupFailureReport, type CallStat, type Report } from './report/report.js';
 import { renderSummary } from './report/summary.js';
 import { renderValidationSummary } from './report/validation-summary.js';
-import { Secret } from './secret.js';
+import type { Secret } from './secret.js';
 import { VERSION } from './version.js';
 
 /** OCM credentials as read from Vault, by grant. */
@@ -26,7 +26,11 @@ export type OcmCredentialValues = { clientId: string; clientSecret: Secret } | {
 export interface Connectors {
   /** A logged-in Vault client. */
   vault(): Promise<VaultClient>;
-  ocm(environment: OcmEnvironment, endpoints: { apiUrl: string; ssoUrl: string }, credentials: OcmCredentialValues): OcmClient;
+  ocm(
+    environment: OcmEnvironment,
+    endpoints: { apiUrl: string; ssoUrl: string },
+    credentials: OcmCredentialValues,
+  ): OcmClient;
   dynatrace(tenant: DynatraceTenant, baseUrl: string, bootstrapToken: Secret): DynatraceClient;
   /** Remote call statistics so far, for the report. */
   callStats(): CallStat[];
@@ -42,7 +46,11 @@ export async function run(options: Options, platform: Platform, connectors?: Con
   return (await runWithReport(options, platform, connectors)).exitCode;
 }
 
-export async function runWithReport(options: Options, platform: Platform, connectors?: Connectors): Promise<RunOutcome> {
+export async function runWithReport(
+  options: Options,
+  platform: Platform,
+  connectors?: Connectors,
+): Promise<RunOutcome> {
   const startedAt = new Date();
   const loaded = await loadConfig(options.configDir);
   platform.annotate(loaded.diagnostics);
@@ -52,11 +60,15 @@ export async function runWithReport(options: Options, platform: Platform, connec
   if (options.mode === 'validate' || !loaded.config) {
     await platform.writeSummary(renderValidationSummary(loaded));
     if (!loaded.config) {
-      platform.error(`configuration invalid: ${errors} errors, ${warnings} warnings in ${loaded.files.length} files`);
+      platform.error(
+        `configuration invalid: ${plural(errors, 'error')}, ${plural(warnings, 'warning')} in ${plural(loaded.files.length, 'file')}`,
+      );
       await platform.setOutputs({ 'exit-code': String(ExitCode.invalidConfig) });
       return { exitCode: ExitCode.invalidConfig };
     }
-    platform.info(`configuration valid: ${loaded.files.length} files, ${warnings} warnings`);
+    platform.info(
+      `configuration valid: ${plural(loaded.files.length, 'file')}, ${plural(warnings, 'warning')}`,
+    );
     await platform.setOutputs({ 'exit-code': String(ExitCode.ok) });
     return { exitCode: ExitCode.ok };
   }
@@ -66,7 +78,9 @@ export async function runWithReport(options: Options, platform: Platform, connec
   const shard = `${options.shard.index}/${options.shard.count}`;
   const connect = connectors ?? (await import('./connectors.js')).realConnectors(options, platform);
   const context = { version: VERSION, shard, configDir: options.configDir, configFiles: loaded.files.length };
-  platform.info(`dtp ${VERSION} ${mode}: ${config.tenants.size} tenants, ${config.tokenSpecs.size} token specs, ${config.organizations.size} organizations, ${config.ocmEnvironments.size} OCM environments${shard !== '1/1' ? `, shard ${shard}` : ''}`);
+  platform.info(
+    `dtp ${VERSION} ${mode}: ${config.tenants.size} tenants, ${config.tokenSpecs.size} token specs, ${config.organizations.size} organizations, ${config.ocmEnvironments.size} OCM environments${shard !== '1/1' ? `, shard ${shard}` : ''}`,
+  );
 
   let report: Report;
   try {
@@ -83,6 +97,8 @@ export async function runWithReport(options: Options, platform: Platform, connec
   return { exitCode: report.exitCode as ExitCode, report, reportDir };
 }
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 function exitCodeOf(result: EngineResult): ExitCode {
   const failed =
     result.clusters.some((c) => c.status === 'failed') ||
@@ -92,11 +108,21 @@ function exitCodeOf(result: EngineResult): ExitCode {
 }
 
 /** `{environment}` / `{tenant}` in an endpoint override are replaced by the name. */
-function endpoint(template: string | undefined, placeholder: string, value: string, fallback: string): string {
+function endpoint(
+  template: string | undefined,
+  placeholder: string,
+  value: string,
+  fallback: string,
+): string {
   return template ? template.split(placeholder).join(value) : fallback;
 }
 
-async function readField(vault: VaultClient, ref: Omit<VaultSecretRef, 'field'>, field: string, what: string): Promise<Secret> {
+async function readField(
+  vault: VaultClient,
+  ref: Omit<VaultSecretRef, 'field'>,
+  field: string,
+  what: string,
+): Promise<Secret> {
   const data = await vault.readKv(ref);
   const value = data[field];
   if (!value || value.reveal() === '') {
@@ -107,13 +133,21 @@ async function readField(vault: VaultClient, ref: Omit<VaultSecretRef, 'field'>,
   return value;
 }
 
-async function reconcileFleet(config: Config, options: Options, platform: Platform, connect: Connectors): Promise<EngineResult> {
+async function reconcileFleet(
+  config: Config,
+  options: Options,
+  platform: Platform,
+  connect: Connectors,
+): Promise<EngineResult> {
   let vault: VaultClient;
   try {
     vault = await connect.vault();
   } catch (error) {
     if (error instanceof UserError) throw error;
-    throw new StartupError(`Vault login failed: ${describeError(error)}`, 'Check vault-addr, the auth method and role (vault-auth-method, vault-role).');
+    throw new StartupError(
+      `Vault login failed: ${describeError(error)}`,
+      'Check vault-addr, the auth method and role (vault-auth-method, vault-role).',
+    );
   }
 
   const ocm = await Promise.all(
@@ -123,10 +157,24 @@ async function reconcileFleet(config: Config, options: Options, platform: Platfo
         const credentials: OcmCredentialValues =
           c.grant === 'client_credentials'
             ? {
-                clientId: (await readField(vault, c.secret, c.clientIdField, `OCM ${env.name} client id`)).reveal(),
-                clientSecret: await readField(vault, c.secret, c.clientSecretField, `OCM ${env.name} client secret`),
+                clientId: (
+                  await readField(vault, c.secret, c.clientIdField, `OCM ${env.name} client id`)
+                ).reveal(),
+                clientSecret: await readField(
+                  vault,
+                  c.secret,
+                  c.clientSecretField,
+                  `OCM ${env.name} client secret`,
+                ),
               }
-            : { offlineToken: await readField(vault, c.secret, c.offlineTokenField, `OCM ${env.name} offline token`) };
+            : {
+                offlineToken: await readField(
+                  vault,
+                  c.secret,
+                  c.offlineTokenField,
+                  `OCM ${env.name} offline token`,
+                ),
+              };
         const endpoints = {
           apiUrl: endpoint(options.ocmUrl, '{environment}', env.name, env.apiUrl),
           ssoUrl: endpoint(options.ocmSsoUrl, '{environment}', env.name, env.ssoTokenUrl),
@@ -143,7 +191,11 @@ async function reconcileFleet(config: Config, options: Options, platform: Platfo
     if (!tenant) throw new Error(`tenant ${tenantId} is not configured`);
     const { field, ...ref } = tenant.bootstrapToken;
     const token = await readField(vault, ref, field, `bootstrap token of ${tenantId}`);
-    return connect.dynatrace(tenant, endpoint(options.dynatraceUrl, '{tenant}', tenantId, tenant.environmentUrl), token);
+    return connect.dynatrace(
+      tenant,
+      endpoint(options.dynatraceUrl, '{tenant}', tenantId, tenant.environmentUrl),
+      token,
+    );
   });
 
   return runEngine({
@@ -186,7 +238,10 @@ async function publish(report: Report, options: Options, platform: Platform): Pr
     'report-path': join(dir, 'report.json'),
     'summary-path': summaryPath,
   });
-  await platform.publishReport(dir, Object.keys(files).map((f) => join(dir, f)));
+  await platform.publishReport(
+    dir,
+    Object.keys(files).map((f) => join(dir, f)),
+  );
   const c = report.totals;
   platform.info(
     `${report.mode} finished (exit ${report.exitCode}): ${c.clusters} clusters, ${c.unchanged} unchanged, ${report.mode === 'plan' ? `${c.planned} would change` : `${c.changed} changed`}, ${c.failed} failed, ${c.denied} denied; report in ${dir}`,

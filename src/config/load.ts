@@ -1,6 +1,20 @@
-// Placeholder: replaced by the configuration loader (issue 2).
-import type { Diagnostic } from './diagnostics.js';
+/**
+ * Loads and validates the configuration folder: files → YAML documents with positions → per-document
+ * schema checks → the reference implementation's token spec rules → cross-file rules → the typed Config.
+ * Every problem in every file is collected (never only the first), and nothing here throws for bad input.
+ */
+import { Catalog } from './catalog.js';
+import { compareDiagnostics, type Diagnostic } from './diagnostics.js';
+import { checkDocument } from './documents.js';
+import { displayPath, findConfigFiles, readConfigFile } from './files.js';
+import { DEFAULT_LIMITS, type LoadLimits } from './limits.js';
+import { Problems } from './problems.js';
+import { checkCrossFile } from './rules/cross-file.js';
+import { checkTenantUrl } from './rules/tenant.js';
+import { checkTokenSpec } from './rules/token-spec.js';
+import { warnAboutUsage } from './rules/usage.js';
 import type { Config } from './types.js';
+import { parseConfigFile } from './yaml.js';
 
 export interface LoadResult {
   /** The validated configuration; undefined when any error was found. */
@@ -11,6 +25,61 @@ export interface LoadResult {
   files: string[];
 }
 
-export async function loadConfig(_dir: string): Promise<LoadResult> {
-  return { config: undefined, diagnostics: [], files: [] };
+export async function loadConfig(dir: string): Promise<LoadResult> {
+  return loadConfigWithLimits(dir, DEFAULT_LIMITS);
+}
+
+/** `loadConfig` with other bounds on hostile input (tests use small ones). */
+export async function loadConfigWithLimits(dir: string, limits: LoadLimits): Promise<LoadResult> {
+  const problems = new Problems();
+  const catalog = new Catalog();
+  const files: string[] = [];
+  const budget = { bytes: limits.maxTotalBytes };
+
+  for (const path of findConfigFiles(dir, problems, limits)) {
+    const file = displayPath(path);
+    files.push(file);
+    const text = readConfigFile(path, problems, limits, budget);
+    const parsed = text === undefined ? undefined : parseConfigFile(text, file, problems, limits);
+    if (!parsed || parsed.broken) catalog.incomplete = true;
+    if (!parsed) continue;
+    if (parsed.documents.length === 0 && !parsed.broken) {
+      problems.inFile(file, 'file has no documents', {
+        hint: 'Add the documents (see docs/configuration.md), or delete the file.',
+      });
+    }
+    if (parsed.documents.length > 0) {
+      for (const position of parsed.empty) {
+        problems.inFile(file, 'empty document (`---` with nothing after it)', {
+          severity: 'warning',
+          hint: 'Remove the extra `---` line.',
+          position,
+        });
+      }
+    }
+    for (const doc of parsed.documents) {
+      const checked = checkDocument(doc, problems);
+      if (checked) catalog.add(checked);
+      else catalog.incomplete = true;
+    }
+  }
+
+  for (const tenant of catalog.tenants) checkTenantUrl(tenant, problems);
+  for (const spec of catalog.tokenSpecs) checkTokenSpec(spec, problems);
+  checkCrossFile(catalog, problems, displayPath(dir));
+  if (problems.errorCount === 0) warnAboutUsage(catalog, problems);
+
+  const diagnostics = problems.diagnostics.sort(compareDiagnostics);
+  const config = problems.errorCount === 0 ? toConfig(catalog, files) : undefined;
+  return { config, diagnostics, files };
+}
+
+function toConfig(catalog: Catalog, files: string[]): Config {
+  return {
+    tenants: new Map(catalog.tenants.map(({ object }) => [object.environmentId, object])),
+    tokenSpecs: new Map(catalog.tokenSpecs.map(({ object }) => [object.name, object])),
+    organizations: new Map(catalog.organizations.map(({ object }) => [object.organizationId, object])),
+    ocmEnvironments: new Map(catalog.ocmEnvironments.map(({ object }) => [object.name, object])),
+    files,
+  };
 }

@@ -335,7 +335,7 @@ async function processCluster(
   try {
     wire = await ocm.getDelivery(cluster.id, report.kind, DELIVERY_ID);
   } catch (e) {
-    throw new Error(`reading ${report.kind} ${DELIVERY_ID} failed: ${describeError(e)}`);
+    throw new Error(`reading ${report.kind} ${DELIVERY_ID} failed: ${describeError(e)}`, { cause: e });
   }
   const plan = planCluster({
     cluster,

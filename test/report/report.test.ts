@@ -1,3 +1,4 @@
+import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { runEngine, type EngineInput } from '../../src/reconcile/engine.js';
 import { buildReport, type Report } from '../../src/report/report.js';
@@ -146,10 +147,9 @@ describe('sharding', () => {
 describe('report.json schema', () => {
   it('every report (plan, reconcile with failures, merged) validates against docs/report.schema.json', async () => {
     const { Ajv2020 } = await import('ajv/dist/2020.js');
-    const addFormats = (await import('ajv-formats')).default;
     const { readFileSync } = await import('node:fs');
     const ajv = new Ajv2020({ allErrors: true, strict: true });
-    addFormats(ajv);
+    addFormats.default(ajv);
     const validate = ajv.compile(JSON.parse(readFileSync('docs/report.schema.json', 'utf8')));
     const f = fleet(20);
     f.ocm.failing.patchDelivery = 500;

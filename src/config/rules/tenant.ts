@@ -1,0 +1,30 @@
+/**
+ * A tenant's URL must be its own: clusters receive `<environmentUrl>/api` as `apiUrl`, and the cluster
+ * label names the tenant by environment id, so the two must agree.
+ */
+import type { Located } from '../catalog.js';
+import type { Problems } from '../problems.js';
+import type { DynatraceTenant } from '../types.js';
+
+export function checkTenantUrl({ doc, object: tenant }: Located<DynatraceTenant>, problems: Problems): void {
+  const host = new URL(tenant.environmentUrl).hostname;
+  const [label, ...rest] = host.split('.');
+  const expected = `https://${tenant.environmentId}.live.dynatrace.com`;
+  if (label !== tenant.environmentId) {
+    problems.at(
+      doc,
+      '/spec/environmentUrl',
+      `host \`${host}\` does not start with the environment id \`${tenant.environmentId}\``,
+      {
+        hint: `The URL of environment ${tenant.environmentId} is ${expected}; fix whichever of the two is wrong.`,
+      },
+    );
+    return;
+  }
+  // The browser shows the platform address; the Environment API v2 that the Operator calls is on `live`.
+  if (rest.join('.') === 'apps.dynatrace.com') {
+    problems.at(doc, '/spec/environmentUrl', `\`${host}\` is the Dynatrace web UI, not the API`, {
+      hint: `Use ${expected}: the Dynatrace Operator calls the Environment API there.`,
+    });
+  }
+}
