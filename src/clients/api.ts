@@ -57,7 +57,17 @@ export interface ServiceLogEntry {
   summary: string;
   description: string;
   /** The service_logs `Severity` enum. */
-  severity: 'Critical' | 'Debug' | 'Error' | 'Fatal' | 'Important' | 'Info' | 'Low' | 'Major' | 'Moderate' | 'Warning';
+  severity:
+    | 'Critical'
+    | 'Debug'
+    | 'Error'
+    | 'Fatal'
+    | 'Important'
+    | 'Info'
+    | 'Low'
+    | 'Major'
+    | 'Moderate'
+    | 'Warning';
   /** ISO timestamp, on entries read back. */
   timestamp?: string;
 }
