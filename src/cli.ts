@@ -55,6 +55,10 @@ async function main(argv: string[]): Promise<number> {
       const { sandboxMain } = await import('./sandbox/cli.js');
       return sandboxMain(rest);
     }
+    case 'demo': {
+      const { demoMain } = await import('./sandbox/cli.js');
+      return demoMain(rest);
+    }
     case 'report': {
       if (rest[0] !== 'merge')
         throw new UserError(

@@ -1,8 +1,80 @@
-// Placeholder until the clients land: wires Vault, OCM and Dynatrace clients for run().
+/**
+ * The real remote systems for run(): one HTTP client per OCM environment (API and SSO) and per Dynatrace
+ * tenant, each with its own rate limit, and the Vault client — all sharing one statistics collector.
+ */
 import type { Options } from './options.js';
 import type { Platform } from './platform/platform.js';
 import type { Connectors } from './run.js';
+import { CallStats, HttpClient } from './clients/http.js';
+import type { HttpSettings } from './clients/http.js';
+import { OcmRestClient, ocmErrorMessage } from './clients/ocm.js';
+import { SsoSession, oauthErrorMessage } from './clients/sso.js';
+import { DynatraceRestClient, dynatraceErrorMessage } from './clients/dynatrace.js';
+import { NodeVaultClient } from './clients/vault.js';
+import { StartupError } from './errors.js';
 
-export function realConnectors(_options: Options, _platform: Platform): Connectors {
-  throw new Error('clients not built yet');
+export function realConnectors(options: Options, platform: Platform): Connectors {
+  const stats = new CallStats();
+  const log = options.verbose ? (line: string) => platform.debug(line) : undefined;
+  const common = (system: HttpSettings['system'], baseUrl: string, rateLimit: number): HttpSettings => ({
+    system,
+    baseUrl,
+    rateLimit,
+    timeoutMs: options.httpTimeoutMs,
+    maxRetries: options.maxRetries,
+    // Enough sockets that the cluster workers never queue behind the pool.
+    maxInFlight: Math.max(8, options.concurrency * 2),
+    stats,
+    log,
+  });
+
+  return {
+    async vault() {
+      const addr = options.vault.addr;
+      if (!addr) {
+        throw new StartupError(
+          'no Vault address: bootstrap tokens and OCM credentials are read from Vault',
+          'Set vault-addr (or VAULT_ADDR).',
+        );
+      }
+      const client = new NodeVaultClient({
+        ...options.vault,
+        addr,
+        timeoutMs: options.httpTimeoutMs,
+        maxRetries: options.maxRetries,
+        stats,
+        idToken: platform.idToken?.bind(platform),
+        onGitHub: platform.kind === 'github',
+        log,
+      });
+      await client.login();
+      return client;
+    },
+
+    ocm(environment, endpoints, credentials) {
+      const sso = new SsoSession(
+        new HttpClient({ ...common('sso', endpoints.ssoUrl, 5), errorMessage: oauthErrorMessage }),
+        credentials,
+        environment.name,
+      );
+      const http = new HttpClient({
+        ...common('ocm', endpoints.apiUrl, options.ocmRateLimit),
+        authorization: async () => `Bearer ${await sso.accessToken()}`,
+        onUnauthorized: () => sso.invalidate(),
+        errorMessage: ocmErrorMessage,
+      });
+      return new OcmRestClient(environment.name, http);
+    },
+
+    dynatrace(tenant, baseUrl, bootstrapToken) {
+      const http = new HttpClient({
+        ...common('dynatrace', `${baseUrl.replace(/\/+$/, '')}/api/v2`, options.dynatraceRateLimit),
+        authorization: async () => `Api-Token ${bootstrapToken.reveal()}`,
+        errorMessage: dynatraceErrorMessage,
+      });
+      return new DynatraceRestClient(tenant.environmentId, http);
+    },
+
+    callStats: () => stats.snapshot(),
+  };
 }

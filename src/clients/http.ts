@@ -1,0 +1,366 @@
+/**
+ * The one HTTP layer under every client: connection pools, timeouts, retries with full-jitter backoff that
+ * honour Retry-After and Dynatrace's X-RateLimit-Reset, a request-rate limit per remote system that slows
+ * down on 429 and recovers, and call statistics for the report. Clients speak in domain operations; this
+ * file knows nothing of OCM, Dynatrace or Vault except what the caller passes in.
+ */
+import { Agent, request } from 'undici';
+import type { Dispatcher } from 'undici';
+import { RemoteError } from '../errors.js';
+import type { RemoteSystem } from '../errors.js';
+import type { CallStat } from '../report/report.js';
+
+export interface HttpRequest {
+  /** Domain words for errors and statistics: "list api tokens", "create SyncSet". */
+  operation: string;
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Path and query, appended to the base URL. Never put a secret in it. */
+  path: string;
+  json?: unknown;
+  form?: Record<string, string>;
+  /** Extra headers, e.g. Authorization for the SSO call. */
+  headers?: Record<string, string>;
+  /**
+   * Safe to send twice. GET, PUT and DELETE are; a POST that mints a token is not: after a connection reset
+   * it may have happened, and a second one would mint a twin.
+   */
+  idempotent?: boolean;
+  /** Statuses returned to the caller instead of thrown (404 for "look up, may be absent"). */
+  accept?: number[];
+}
+
+export interface HttpResponse<T = unknown> {
+  status: number;
+  body: T;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+export interface HttpSettings {
+  system: RemoteSystem;
+  baseUrl: string;
+  timeoutMs: number;
+  maxRetries: number;
+  /** Requests per second to this base URL; the limiter halves it on 429 and creeps back on success. */
+  rateLimit: number;
+  /** Requests in flight at once to this base URL. */
+  maxInFlight?: number;
+  /** Authorization header value for each attempt (may refresh a token first). */
+  authorization?: () => Promise<string | undefined>;
+  /** Called once per request on 401, before one more try (a fresh OCM access token, for example). */
+  onUnauthorized?: () => Promise<void>;
+  /** The remote system's own error text, from its error body. */
+  errorMessage?: (body: unknown) => string | undefined;
+  stats: CallStats;
+  /** Line-per-call logging (`verbose`). */
+  log?: (line: string) => void;
+  /** Base of the exponential backoff, ms. */
+  backoffBaseMs?: number;
+  /** Longest single wait between attempts, ms. */
+  backoffCapMs?: number;
+  random?: () => number;
+}
+
+const RETRY_STATUS_ANY_METHOD = new Set([429, 503]);
+const RETRY_STATUS_IDEMPOTENT = new Set([500, 502, 504, 412]);
+/** Transport failures after which the request may or may not have been processed. */
+const AMBIGUOUS_CODES = new Set([
+  'ECONNRESET',
+  'UND_ERR_SOCKET',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'TIMEOUT',
+  'EPIPE',
+]);
+/** Transport failures where nothing reached the server: always safe to retry. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/** Statistics per system and operation, shared by every client of a run. */
+export class CallStats {
+  readonly #stats = new Map<string, CallStat>();
+
+  record(system: string, operation: string, delta: Partial<Omit<CallStat, 'system' | 'operation'>>): void {
+    const key = `${system}\u0000${operation}`;
+    let stat = this.#stats.get(key);
+    if (!stat) {
+      stat = { system, operation, calls: 0, retries: 0, rateLimited: 0, errors: 0, totalMs: 0 };
+      this.#stats.set(key, stat);
+    }
+    stat.calls += delta.calls ?? 0;
+    stat.retries += delta.retries ?? 0;
+    stat.rateLimited += delta.rateLimited ?? 0;
+    stat.errors += delta.errors ?? 0;
+    stat.totalMs += delta.totalMs ?? 0;
+  }
+
+  snapshot(): CallStat[] {
+    return [...this.#stats.values()]
+      .map((s) => ({ ...s, totalMs: Math.round(s.totalMs) }))
+      .sort((a, b) => a.system.localeCompare(b.system) || a.operation.localeCompare(b.operation));
+  }
+}
+
+/**
+ * Spaces requests to at most `rate` per second with a burst of about one second's worth, and stops every
+ * request to the system while a 429's wait runs: hammering a throttled API only extends the throttle.
+ * After a 429 the rate halves; each success gives back 2 % until the configured rate is reached again.
+ */
+export class RateLimiter {
+  #rate: number;
+  readonly #maxRate: number;
+  #nextSlot = 0;
+  #pausedUntil = 0;
+
+  constructor(rate: number) {
+    this.#maxRate = rate;
+    this.#rate = rate;
+  }
+
+  get rate(): number {
+    return this.#rate;
+  }
+
+  async acquire(): Promise<void> {
+    for (;;) {
+      const now = Date.now();
+      const interval = 1000 / this.#rate;
+      const burst = Math.max(1, Math.floor(this.#rate)) - 1;
+      const slot = Math.max(this.#nextSlot, now - burst * interval, this.#pausedUntil);
+      this.#nextSlot = slot + interval;
+      if (slot <= now) return;
+      await sleep(slot - now);
+      // A 429 seen while we slept moves the pause; take a new slot after it.
+      if (this.#pausedUntil <= Date.now()) return;
+    }
+  }
+
+  throttled(retryAt: number): void {
+    this.#pausedUntil = Math.max(this.#pausedUntil, retryAt);
+    this.#rate = Math.max(this.#maxRate / 16, this.#rate / 2, 0.5);
+  }
+
+  succeeded(): void {
+    if (this.#rate < this.#maxRate) this.#rate = Math.min(this.#maxRate, this.#rate * 1.02);
+  }
+}
+
+/** Counts in-flight requests and queues the rest, first come first served. */
+class Gate {
+  #active = 0;
+  readonly #waiting: (() => void)[] = [];
+  constructor(readonly limit: number) {}
+
+  async enter(): Promise<void> {
+    if (this.#active < this.limit) {
+      this.#active++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.#waiting.push(resolve));
+  }
+
+  leave(): void {
+    const next = this.#waiting.shift();
+    if (next) next();
+    else this.#active--;
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Agents are per process and per origin pool size; keep-alive sockets are reused across clients. */
+const agents = new Map<number, Agent>();
+function agentFor(connections: number): Agent {
+  let agent = agents.get(connections);
+  if (!agent) {
+    agent = new Agent({ connections, keepAliveTimeout: 10_000, pipelining: 1 });
+    agents.set(connections, agent);
+  }
+  return agent;
+}
+
+/** Closes pooled connections so a CLI run exits promptly. */
+export async function closeHttpAgents(): Promise<void> {
+  const all = [...agents.values()];
+  agents.clear();
+  await Promise.all(all.map((a) => a.close().catch(() => undefined)));
+}
+
+export class HttpClient {
+  readonly limiter: RateLimiter;
+  readonly #gate: Gate;
+  readonly #settings: Required<Pick<HttpSettings, 'backoffBaseMs' | 'backoffCapMs' | 'random'>> &
+    HttpSettings;
+  readonly #base: string;
+
+  constructor(settings: HttpSettings) {
+    this.#settings = { backoffBaseMs: 200, backoffCapMs: 20_000, random: Math.random, ...settings };
+    this.#base = settings.baseUrl.replace(/\/+$/, '');
+    this.limiter = new RateLimiter(settings.rateLimit);
+    this.#gate = new Gate(settings.maxInFlight ?? 32);
+  }
+
+  get system(): RemoteSystem {
+    return this.#settings.system;
+  }
+
+  async request<T = unknown>(req: HttpRequest): Promise<HttpResponse<T>> {
+    const s = this.#settings;
+    const idempotent = req.idempotent ?? req.method !== 'POST';
+    const started = performance.now();
+    let attempt = 0;
+    let refreshedAuth = false;
+    let retries = 0;
+    let rateLimited = 0;
+    const finish = (errors: number) =>
+      s.stats.record(s.system, req.operation, {
+        calls: 1,
+        retries,
+        rateLimited,
+        errors,
+        totalMs: performance.now() - started,
+      });
+
+    for (;;) {
+      attempt++;
+      let outcome: Attempt;
+      await this.limiter.acquire();
+      await this.#gate.enter();
+      const attemptStart = performance.now();
+      try {
+        outcome = await this.#attempt(req);
+      } finally {
+        this.#gate.leave();
+      }
+      s.log?.(
+        `${s.system} ${req.method} ${req.path} → ${outcome.response?.status ?? outcome.code} ${Math.round(performance.now() - attemptStart)}ms${attempt > 1 ? ` (attempt ${attempt})` : ''}`,
+      );
+
+      const response = outcome.response;
+      if (response && response.status < 400) {
+        this.limiter.succeeded();
+        finish(0);
+        return response as HttpResponse<T>;
+      }
+      if (response && req.accept?.includes(response.status)) {
+        finish(0);
+        return response as HttpResponse<T>;
+      }
+      if (response?.status === 401 && s.onUnauthorized && !refreshedAuth) {
+        refreshedAuth = true;
+        await s.onUnauthorized();
+        continue;
+      }
+
+      const retryable = response
+        ? RETRY_STATUS_ANY_METHOD.has(response.status) ||
+          (idempotent && RETRY_STATUS_IDEMPOTENT.has(response.status))
+        : NOT_SENT_CODES.has(outcome.code ?? '') || (idempotent && AMBIGUOUS_CODES.has(outcome.code ?? ''));
+      if (!retryable || attempt > s.maxRetries) {
+        finish(1);
+        throw new RemoteError({
+          system: s.system,
+          operation: req.operation,
+          method: req.method,
+          path: req.path,
+          status: response?.status,
+          code: outcome.code,
+          remoteMessage: response ? s.errorMessage?.(response.body) : outcome.message,
+          attempts: attempt,
+        });
+      }
+
+      retries++;
+      const backoff = s.random() * Math.min(s.backoffCapMs, s.backoffBaseMs * 2 ** (attempt - 1));
+      let wait = backoff;
+      if (response?.status === 429) {
+        rateLimited++;
+        const told = retryAfterMs(response.headers);
+        wait = Math.min(s.backoffCapMs * 3, Math.max(told ?? 0, backoff));
+        this.limiter.throttled(Date.now() + wait);
+      } else if (response?.status === 503) {
+        const told = retryAfterMs(response.headers);
+        if (told !== undefined) wait = Math.min(s.backoffCapMs * 3, Math.max(told, backoff));
+      }
+      await sleep(wait);
+    }
+  }
+
+  async #attempt(req: HttpRequest): Promise<Attempt> {
+    const s = this.#settings;
+    const headers: Record<string, string> = { accept: 'application/json', ...req.headers };
+    let body: string | undefined;
+    if (req.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(req.json);
+    } else if (req.form) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      body = new URLSearchParams(req.form).toString();
+    }
+    // A credential that cannot be obtained (SSO refused) throws from here: not a transport problem to retry.
+    const auth = await s.authorization?.();
+    if (auth) headers.authorization = auth;
+    const signal = AbortSignal.timeout(s.timeoutMs);
+    try {
+      const res = await request(this.#base + req.path, {
+        method: req.method,
+        headers,
+        body,
+        signal,
+        dispatcher: agentFor(Math.max(8, s.maxInFlight ?? 32)) as Dispatcher,
+      });
+      const text = await res.body.text();
+      let parsed: unknown = text;
+      const type = String(res.headers['content-type'] ?? '');
+      if (text && (type.includes('json') || /^[[{]/.test(text))) {
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          parsed = text;
+        }
+      } else if (!text) {
+        parsed = undefined;
+      }
+      return { response: { status: res.statusCode, body: parsed, headers: res.headers } };
+    } catch (error) {
+      const e = error as { code?: string; name?: string; message?: string; cause?: { code?: string } };
+      const code =
+        e.name === 'TimeoutError' || e.name === 'AbortError'
+          ? 'TIMEOUT'
+          : (e.code ?? e.cause?.code ?? 'UND_ERR_SOCKET');
+      const message = code === 'TIMEOUT' ? `no answer within ${s.timeoutMs / 1000}s` : undefined;
+      return { code, message };
+    }
+  }
+}
+
+interface Attempt {
+  response?: HttpResponse;
+  code?: string;
+  message?: string;
+}
+
+/**
+ * How long the server asked us to wait: `Retry-After` in seconds or as an HTTP date, or Dynatrace's
+ * `X-RateLimit-Reset`, a Unix time in microseconds.
+ */
+export function retryAfterMs(
+  headers: Record<string, string | string[] | undefined>,
+  now = Date.now(),
+): number | undefined {
+  const first = (name: string) => {
+    const v = headers[name];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  const retryAfter = first('retry-after');
+  if (retryAfter !== undefined) {
+    if (/^\d+(\.\d+)?$/.test(retryAfter.trim())) return Number(retryAfter) * 1000;
+    const at = Date.parse(retryAfter);
+    if (!Number.isNaN(at)) return Math.max(0, at - now);
+  }
+  const reset = first('x-ratelimit-reset');
+  if (reset !== undefined && /^\d+$/.test(reset.trim())) {
+    const atMs = Number(reset) / 1000;
+    if (atMs > now) return atMs - now;
+    return 0;
+  }
+  return undefined;
+}

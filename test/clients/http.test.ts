@@ -1,0 +1,201 @@
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import nock from 'nock';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CallStats, HttpClient, RateLimiter, retryAfterMs } from '../../src/clients/http.js';
+import { RemoteError } from '../../src/errors.js';
+
+const BASE = 'http://ocm.test';
+
+function client(extra: Partial<ConstructorParameters<typeof HttpClient>[0]> = {}) {
+  const stats = new CallStats();
+  const http = new HttpClient({
+    system: 'ocm',
+    baseUrl: BASE,
+    timeoutMs: 2000,
+    maxRetries: 3,
+    rateLimit: 1000,
+    stats,
+    backoffBaseMs: 1,
+    backoffCapMs: 5,
+    errorMessage: (b) => (b as { reason?: string })?.reason,
+    ...extra,
+  });
+  return { http, stats };
+}
+
+beforeAll(() => nock.disableNetConnect());
+afterEach(() => {
+  expect(nock.pendingMocks()).toEqual([]);
+  nock.cleanAll();
+});
+afterAll(() => nock.enableNetConnect());
+
+describe('retries', () => {
+  it('retries 503 on any method and returns the eventual answer, counting retries', async () => {
+    nock(BASE).post('/x').reply(503, { reason: 'busy' }).post('/x').reply(201, { ok: true });
+    const { http, stats } = client();
+    const res = await http.request({ operation: 'make x', method: 'POST', path: '/x', json: { a: 1 } });
+    expect(res).toMatchObject({ status: 201, body: { ok: true } });
+    expect(stats.snapshot()).toEqual([
+      expect.objectContaining({ system: 'ocm', operation: 'make x', calls: 1, retries: 1, errors: 0 }),
+    ]);
+  });
+
+  it('retries 500 for GET but never for a POST, which might have happened', async () => {
+    nock(BASE).get('/g').reply(500).get('/g').reply(200, []);
+    nock(BASE).post('/p').reply(500, { reason: 'boom' });
+    const { http } = client();
+    await expect(http.request({ operation: 'get', method: 'GET', path: '/g' })).resolves.toMatchObject({
+      status: 200,
+    });
+    const error = await http.request({ operation: 'mint', method: 'POST', path: '/p' }).catch((e) => e);
+    expect(error).toBeInstanceOf(RemoteError);
+    expect(error.message).toBe('ocm mint (POST /p) failed with HTTP 500: boom');
+  });
+
+  it('does not retry 4xx other than 429, and gives up after max-retries naming the attempts', async () => {
+    nock(BASE).get('/bad').reply(400, { reason: 'bad search' });
+    nock(BASE).get('/busy').times(3).reply(503);
+    const { http, stats } = client({ maxRetries: 2 });
+    const bad = await http.request({ operation: 'list', method: 'GET', path: '/bad' }).catch((e) => e);
+    expect(bad.status).toBe(400);
+    expect(bad.attempts).toBe(1);
+    const busy = await http.request({ operation: 'busy', method: 'GET', path: '/busy' }).catch((e) => e);
+    expect(busy.message).toContain('after 3 attempts');
+    expect(stats.snapshot().find((s) => s.operation === 'busy')).toMatchObject({ retries: 2, errors: 1 });
+  });
+
+  it('returns accepted statuses (404 for look-ups) instead of throwing', async () => {
+    nock(BASE).get('/gone').reply(404, { reason: 'not found' });
+    const { http } = client();
+    const res = await http.request({ operation: 'get', method: 'GET', path: '/gone', accept: [404] });
+    expect(res.status).toBe(404);
+  });
+
+  it('on 429 waits as told, counts it, and halves the rate of the whole system', async () => {
+    nock(BASE)
+      .get('/r')
+      .reply(429, { reason: 'slow down' }, { 'Retry-After': '0' })
+      .get('/r')
+      .reply(200, { ok: 1 });
+    const { http, stats } = client({ rateLimit: 40 });
+    await http.request({ operation: 'list', method: 'GET', path: '/r' });
+    expect(stats.snapshot()[0]).toMatchObject({ rateLimited: 1, retries: 1 });
+    expect(http.limiter.rate).toBeLessThan(40);
+    expect(http.limiter.rate).toBeGreaterThanOrEqual(20);
+  });
+
+  it('refreshes the credential once on 401 and retries without counting it as a retry', async () => {
+    let token = 'first-access-token';
+    nock(BASE, { reqheaders: { authorization: 'Bearer first-access-token' } })
+      .get('/me')
+      .reply(401);
+    nock(BASE, { reqheaders: { authorization: 'Bearer second-access-token' } })
+      .get('/me')
+      .reply(200, { me: 1 });
+    const { http } = client({
+      authorization: async () => `Bearer ${token}`,
+      onUnauthorized: async () => {
+        token = 'second-access-token';
+      },
+    });
+    await expect(http.request({ operation: 'me', method: 'GET', path: '/me' })).resolves.toMatchObject({
+      body: { me: 1 },
+    });
+  });
+
+  it('a second 401 is an auth error, not a loop', async () => {
+    nock(BASE).get('/me').times(2).reply(401, { reason: 'expired' });
+    const { http } = client({ authorization: async () => 'Bearer x', onUnauthorized: async () => undefined });
+    const error = await http.request({ operation: 'me', method: 'GET', path: '/me' }).catch((e) => e);
+    expect(error.isAuth).toBe(true);
+  });
+});
+
+describe('retry-after parsing', () => {
+  it('reads seconds, HTTP dates and Dynatrace microsecond resets', () => {
+    const now = Date.parse('2026-11-29T10:00:00Z');
+    expect(retryAfterMs({ 'retry-after': '3' }, now)).toBe(3000);
+    expect(retryAfterMs({ 'retry-after': 'Sun, 29 Nov 2026 10:00:05 GMT' }, now)).toBe(5000);
+    expect(retryAfterMs({ 'x-ratelimit-reset': String((now + 1500) * 1000) }, now)).toBe(1500);
+    expect(retryAfterMs({ 'x-ratelimit-reset': String((now - 10) * 1000) }, now)).toBe(0);
+    expect(retryAfterMs({}, now)).toBeUndefined();
+  });
+});
+
+describe('rate limiter', () => {
+  it('lets a burst of one second through, then spaces requests', async () => {
+    const limiter = new RateLimiter(50);
+    const started = Date.now();
+    for (let i = 0; i < 50; i++) await limiter.acquire();
+    const burstMs = Date.now() - started;
+    for (let i = 0; i < 5; i++) await limiter.acquire();
+    const spacedMs = Date.now() - started - burstMs;
+    expect(burstMs).toBeLessThan(spacedMs + 50);
+    // Five more at 50/s need at least about 80 ms of spacing.
+    expect(spacedMs).toBeGreaterThanOrEqual(70);
+  });
+
+  it('recovers towards the configured rate after successes', () => {
+    const limiter = new RateLimiter(20);
+    limiter.throttled(Date.now());
+    expect(limiter.rate).toBe(10);
+    for (let i = 0; i < 100; i++) limiter.succeeded();
+    expect(limiter.rate).toBe(20);
+  });
+});
+
+describe('transport failures against a real socket', () => {
+  let server: Server;
+  let base: string;
+  let calls = 0;
+  let mode: 'reset-once' | 'hang' = 'reset-once';
+  beforeAll(async () => {
+    nock.enableNetConnect('127.0.0.1');
+    server = createServer((req, res) => {
+      calls++;
+      if (mode === 'reset-once' && calls === 1) {
+        req.socket.destroy();
+        return;
+      }
+      if (mode === 'hang') return;
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ calls }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  });
+
+  it('retries a GET after a connection reset', async () => {
+    calls = 0;
+    mode = 'reset-once';
+    const { http, stats } = client({ baseUrl: base });
+    const res = await http.request({ operation: 'get', method: 'GET', path: '/a' });
+    expect(res.body).toEqual({ calls: 2 });
+    expect(stats.snapshot()[0]?.retries).toBe(1);
+  });
+
+  it('does not replay a POST after a reset: the mint may have happened', async () => {
+    calls = 0;
+    mode = 'reset-once';
+    const { http } = client({ baseUrl: base });
+    const error = await http.request({ operation: 'mint', method: 'POST', path: '/a' }).catch((e) => e);
+    expect(error).toBeInstanceOf(RemoteError);
+    expect(calls).toBe(1);
+  });
+
+  it('gives up on a hanging server after the timeout, naming it', async () => {
+    mode = 'hang';
+    const { http } = client({ baseUrl: base, timeoutMs: 100, maxRetries: 1 });
+    const error = await http.request({ operation: 'get', method: 'GET', path: '/slow' }).catch((e) => e);
+    expect(error.code).toBe('TIMEOUT');
+    expect(error.message).toContain('no answer within 0.1s');
+    expect(error.attempts).toBe(2);
+  });
+});
