@@ -6,65 +6,30 @@ const require = __dtpCreateRequire(import.meta.url);
 const __filename = __dtpFileURLToPath(import.meta.url);
 const __dirname = __dtpDirname(__filename);
 import {
+  plainPlatform
+} from "./chunks/chunk-OWRJK4YD.js";
+import {
   OPTIONS,
   envSource,
-  formatDiagnostic,
   githubPlatform,
   isGitHubActions,
   layered,
   resolveOptions,
   run
-} from "./chunks/chunk-FN6VDTDL.js";
+} from "./chunks/chunk-KCUFBD3S.js";
 import "./chunks/chunk-TFPICUWI.js";
+import "./chunks/chunk-XATONND5.js";
+import "./chunks/chunk-SDU4TOED.js";
 import {
   ExitCode,
   UserError,
   redact
-} from "./chunks/chunk-A4AORFDT.js";
-import "./chunks/chunk-SDU4TOED.js";
+} from "./chunks/chunk-HILPLOP6.js";
 import "./chunks/chunk-YRHPVDZS.js";
 
 // src/cli.ts
 import { parseArgs } from "node:util";
-
-// src/platform/plain.ts
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-function plainPlatform(options) {
-  const out = options.stdout ?? ((line) => process.stdout.write(`${line}
-`));
-  const err = options.stderr ?? ((line) => process.stderr.write(`${line}
-`));
-  return {
-    kind: "plain",
-    info: (message) => out(redact(message)),
-    warn: (message) => err(`warning: ${redact(message)}`),
-    error: (message) => err(`error: ${redact(message)}`),
-    debug: (message) => {
-      if (options.verbose) out(`debug: ${redact(message)}`);
-    },
-    annotate(diagnostics) {
-      for (const d of diagnostics) err(redact(formatDiagnostic(d)));
-    },
-    async writeSummary(markdown) {
-      mkdirSync(dirname(options.summaryPath), { recursive: true });
-      writeFileSync(options.summaryPath, redact(markdown));
-      return options.summaryPath;
-    },
-    async setOutputs(outputs) {
-      if (!options.resultsDir) return;
-      mkdirSync(options.resultsDir, { recursive: true });
-      for (const [name, value] of Object.entries(outputs)) {
-        writeFileSync(join(options.resultsDir, name), redact(value));
-      }
-    },
-    async publishReport() {
-    }
-  };
-}
-
-// src/cli.ts
-import { join as join2 } from "node:path";
+import { join } from "node:path";
 var USAGE = `dtp \u2014 Dynatrace Token Provider
 
 Usage:
@@ -106,8 +71,12 @@ async function main(argv) {
       console.log(USAGE);
       return ExitCode.ok;
     case "sandbox": {
-      const { sandboxMain } = await import("./chunks/cli-DPXTIRZW.js");
+      const { sandboxMain } = await import("./chunks/cli-IPKSLXIU.js");
       return sandboxMain(rest);
+    }
+    case "demo": {
+      const { demoMain } = await import("./chunks/cli-IPKSLXIU.js");
+      return demoMain(rest);
     }
     case "report": {
       if (rest[0] !== "merge")
@@ -115,7 +84,7 @@ async function main(argv) {
           "unknown report command",
           "Usage: dtp report merge <report.json>... [--out <dir>]"
         );
-      const { mergeMain } = await import("./chunks/merge-TQQGPPUC.js");
+      const { mergeMain } = await import("./chunks/merge-NGAJIDUY.js");
       const { dir, report } = await mergeMain(rest.slice(1));
       if (isGitHubActions()) {
         const { renderSummary } = await import("./chunks/summary-CED2WJ5W.js");
@@ -144,7 +113,7 @@ async function main(argv) {
       const modeFromCommand = (name) => name === "mode" && command !== "run" ? command : void 0;
       const options = resolveOptions(layered(modeFromCommand, source, envSource(process.env)));
       const platform = isGitHubActions() ? githubPlatform({ verbose: options.verbose }) : plainPlatform({
-        summaryPath: join2(options.reportDir, "summary.md"),
+        summaryPath: join(options.reportDir, "summary.md"),
         resultsDir: process.env.DTP_RESULTS_DIR,
         verbose: options.verbose
       });

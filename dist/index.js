@@ -11,19 +11,20 @@ import {
   layered,
   resolveOptions,
   run
-} from "./chunks/chunk-FN6VDTDL.js";
+} from "./chunks/chunk-KCUFBD3S.js";
 import {
   error,
   getInput,
   setFailed,
   setOutput
 } from "./chunks/chunk-TFPICUWI.js";
+import "./chunks/chunk-XATONND5.js";
+import "./chunks/chunk-SDU4TOED.js";
 import {
   ExitCode,
   UserError,
   redact
-} from "./chunks/chunk-A4AORFDT.js";
-import "./chunks/chunk-SDU4TOED.js";
+} from "./chunks/chunk-HILPLOP6.js";
 import "./chunks/chunk-YRHPVDZS.js";
 
 // src/action.ts

@@ -15,23 +15,25 @@ import {
   warning
 } from "./chunk-TFPICUWI.js";
 import {
-  ExitCode,
-  RemoteError,
-  Secret,
-  StartupError,
-  UserError,
   buildReport,
-  describeError,
-  onSecretValue,
-  redact,
   renderMetrics,
   startupFailureReport
-} from "./chunk-A4AORFDT.js";
+} from "./chunk-XATONND5.js";
 import {
   escapeMarkdown,
   renderSummary,
   table
 } from "./chunk-SDU4TOED.js";
+import {
+  ExitCode,
+  RemoteError,
+  Secret,
+  StartupError,
+  UserError,
+  describeError,
+  onSecretValue,
+  redact
+} from "./chunk-HILPLOP6.js";
 import {
   __commonJS,
   __toESM
@@ -8139,7 +8141,7 @@ hint: ${d.hint}` : d.message);
       }
       const name = options.artifactName ?? artifactName(process.env);
       try {
-        const { DefaultArtifactClient } = await import("./artifact-YZSS7A3Z.js");
+        const { DefaultArtifactClient } = await import("./artifact-F6U3UCMM.js");
         await new DefaultArtifactClient().uploadArtifact(name, files, dir, { retentionDays: 30 });
         info(`Report uploaded as artifact ${name}.`);
       } catch (error2) {
@@ -8393,35 +8395,6 @@ ${problems.map((p) => `  - ${p}`).join("\n")}`,
     );
   }
   return options;
-}
-
-// src/run.ts
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join as join2, resolve as resolve2 } from "node:path";
-
-// src/concurrency.ts
-async function mapConcurrent(items, limit, fn) {
-  const results = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index], index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results;
-}
-function singleFlight(load) {
-  const cache = /* @__PURE__ */ new Map();
-  return (key) => {
-    let pending = cache.get(key);
-    if (!pending) {
-      pending = load(key);
-      cache.set(key, pending);
-    }
-    return pending;
-  };
 }
 
 // src/config/model.ts
@@ -13238,6 +13211,35 @@ function toConfig(catalog, files) {
   };
 }
 
+// src/run.ts
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join as join2, resolve as resolve2 } from "node:path";
+
+// src/concurrency.ts
+async function mapConcurrent(items, limit, fn) {
+  const results = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index], index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return results;
+}
+function singleFlight(load) {
+  const cache = /* @__PURE__ */ new Map();
+  return (key) => {
+    let pending = cache.get(key);
+    if (!pending) {
+      pending = load(key);
+      cache.set(key, pending);
+    }
+    return pending;
+  };
+}
+
 // src/reconcile/naming.ts
 import { createHash } from "node:crypto";
 var TOKEN_PREFIX = "dtp_";
@@ -14321,6 +14323,7 @@ var package_default = {
     "@action-validator/core": "^0.6.0",
     "@eslint/js": "^10.0.1",
     "@github/local-action": "^7.0.1",
+    "@marcbachmann/cel-js": "^8.0.0",
     "@types/node": "^24.19.2",
     esbuild: "^0.28.2",
     eslint: "^10.15.0",
@@ -14370,7 +14373,7 @@ async function runWithReport(options, platform, connectors) {
   const config = loaded.config;
   const mode = options.mode;
   const shard = `${options.shard.index}/${options.shard.count}`;
-  const connect = connectors ?? (await import("./connectors-TFIZVRV6.js")).realConnectors(options, platform);
+  const connect = connectors ?? (await import("./connectors-TG3QTRVQ.js")).realConnectors(options, platform);
   const context = { version: VERSION, shard, configDir: options.configDir, configFiles: loaded.files.length };
   platform.info(
     `dtp ${VERSION} ${mode}: ${config.tenants.size} tenants, ${config.tokenSpecs.size} token specs, ${config.organizations.size} organizations, ${config.ocmEnvironments.size} OCM environments${shard !== "1/1" ? `, shard ${shard}` : ""}`
@@ -14518,6 +14521,11 @@ export {
   layered,
   resolveOptions,
   formatDiagnostic,
-  run
+  KNOWN_SCOPES,
+  loadConfig,
+  TOKEN_PREFIX,
+  DELIVERY_ID,
+  run,
+  runWithReport
 };
-//# sourceMappingURL=chunk-FN6VDTDL.js.map
+//# sourceMappingURL=chunk-KCUFBD3S.js.map

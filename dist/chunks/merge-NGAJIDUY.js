@@ -6,12 +6,14 @@ const __filename = __dtpFileURLToPath(import.meta.url);
 const __dirname = __dtpDirname(__filename);
 import {
   REPORT_SCHEMA_VERSION,
-  UserError,
   renderMetrics
-} from "./chunk-A4AORFDT.js";
+} from "./chunk-XATONND5.js";
 import {
   renderSummary
 } from "./chunk-SDU4TOED.js";
+import {
+  UserError
+} from "./chunk-HILPLOP6.js";
 import "./chunk-YRHPVDZS.js";
 
 // src/report/merge.ts
@@ -137,4 +139,4 @@ export {
   mergeMain,
   mergeReports
 };
-//# sourceMappingURL=merge-TQQGPPUC.js.map
+//# sourceMappingURL=merge-NGAJIDUY.js.map

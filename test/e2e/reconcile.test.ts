@@ -1,0 +1,236 @@
+/**
+ * dtp end to end against the simulators over loopback HTTP: the real clients, engine and report, with every
+ * exchange checked against the real specs.
+ */
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkedSandbox } from '../sandbox/harness.js';
+import type { CheckedSandbox } from '../sandbox/harness.js';
+import { runAgainst } from '../../src/sandbox/cli.js';
+import type { Sandbox } from '../../src/sandbox/sandbox.js';
+import { closeHttpAgents } from '../../src/clients/http.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'dtp-e2e-'));
+let runNo = 0;
+
+interface Captured {
+  exitCode: number;
+  out: string[];
+  reportDir: string;
+  writes: number;
+  report: { totals: Record<string, number>; clusters: { status: string; denials: unknown[] }[] } & Record<
+    string,
+    unknown
+  >;
+}
+
+async function dtp(
+  h: CheckedSandbox,
+  mode: 'plan' | 'reconcile',
+  extra: Record<string, string> = {},
+): Promise<Captured> {
+  const reportDir = join(tmp, `run-${++runNo}`);
+  const out: string[] = [];
+  const before = h.sandbox.records.length;
+  const outcome = await runAgainst(
+    h.sandbox,
+    mode,
+    { DTP_CONFIG: h.configDir, DTP_REPORT_DIR: reportDir, DTP_MAX_RETRIES: '6', ...extra },
+    { stdout: (l) => out.push(l), stderr: (l) => out.push(l) },
+  );
+  const report = JSON.parse(readFileSync(join(reportDir, 'report.json'), 'utf8'));
+  return {
+    exitCode: outcome.exitCode,
+    out,
+    reportDir,
+    writes: h.sandbox.writes(h.sandbox.records.slice(before)).length,
+    report,
+  };
+}
+
+/** Every secret value the sandbox knows: none may appear in anything dtp wrote or printed. */
+function secretValues(s: Sandbox): string[] {
+  const values: string[] = [
+    s.fleet.credentials.vaultSecretId,
+    s.fleet.credentials.vaultJwt,
+    s.vault.rootToken,
+  ];
+  for (const env of s.ocm.environments.values()) {
+    values.push(...env.clients.values(), ...env.offlineTokens, ...env.accessTokens.keys());
+  }
+  for (const tenant of s.dynatrace.tenants.values()) {
+    for (const t of tenant.tokens.values()) values.push(t.value, t.value.split('.')[2]!);
+  }
+  values.push(...s.vault.tokens.keys());
+  return values.filter((v) => v.length >= 8);
+}
+
+function scan(texts: string[], secrets: string[]): string[] {
+  const found: string[] = [];
+  for (const text of texts)
+    for (const secret of secrets) if (text.includes(secret)) found.push(secret.slice(0, 6));
+  return found;
+}
+
+function outputs(run: Captured): string[] {
+  return [...run.out, ...readdirSync(run.reportDir).map((f) => readFileSync(join(run.reportDir, f), 'utf8'))];
+}
+
+afterAll(async () => {
+  await closeHttpAgents();
+});
+
+describe('a 200-cluster fleet', () => {
+  let h: CheckedSandbox;
+  let cold: Captured;
+  let steady: Captured;
+
+  beforeAll(async () => {
+    h = await checkedSandbox(
+      { clusters: 200, seed: 21 },
+      { shape: { environments: 2, tenants: 4, organizations: 6 } },
+    );
+    cold = await dtp(h, 'reconcile');
+    steady = await dtp(h, 'reconcile');
+  });
+  afterAll(async () => {
+    await h.sandbox.close();
+  });
+
+  it('reconciles cold: every eligible cluster gets its Secrets, backed by live tokens', () => {
+    expect(cold.exitCode).toBe(0);
+    const audit = h.sandbox.audit();
+    expect(audit.orphanTokens).toEqual([]);
+    expect(audit.deadSecrets).toEqual([]);
+    expect(audit.duplicateNames).toEqual([]);
+    const changed = cold.report.totals.changed!;
+    expect(changed).toBeGreaterThan(150);
+    expect(audit.deliveries).toBe(changed);
+    // Hosted control planes got Manifests, the others SyncSets.
+    const kinds = new Set(h.sandbox.deliveries().map((d) => d.kind));
+    expect(kinds).toEqual(new Set(['SyncSet', 'Manifest']));
+    for (const d of h.sandbox.deliveries()) {
+      const cluster = h.sandbox.ocm.env(d.environment).clusters.get(d.clusterId)!;
+      expect(d.kind).toBe(cluster.hcp ? 'Manifest' : 'SyncSet');
+    }
+  });
+
+  it('denies clusters of organizations that are not allowed, and mints nothing for them', () => {
+    const denied = cold.report.clusters.filter((c) => c.denials.length > 0);
+    expect(denied.length).toBeGreaterThan(0);
+    const delivered = new Set(h.sandbox.deliveries().map((d) => d.clusterId));
+    for (const env of h.sandbox.ocm.environments.values()) {
+      for (const sub of env.subscriptions.values()) {
+        if (sub.organization_id.startsWith('disallowed')) expect(delivered.has(sub.cluster_id!)).toBe(false);
+      }
+    }
+  });
+
+  it('changes nothing on the second run', () => {
+    expect(steady.exitCode).toBe(0);
+    expect(steady.writes).toBe(0);
+    expect(steady.report.totals.changed).toBe(0);
+    expect(steady.report.totals.unchanged).toBe(cold.report.totals.changed);
+  });
+
+  it('plans without writing', async () => {
+    const plan = await dtp(h, 'plan');
+    expect(plan.exitCode).toBe(0);
+    expect(plan.writes).toBe(0);
+  });
+
+  it('never shows a secret in logs, summary, report or metrics', () => {
+    const secrets = secretValues(h.sandbox);
+    expect(secrets.length).toBeGreaterThan(300);
+    expect(scan([...outputs(cold), ...outputs(steady)], secrets)).toEqual([]);
+  });
+
+  it('sent only requests the real specs allow, and got only answers they describe', () => {
+    expect(h.checked).toBeGreaterThan(500);
+    expect(h.problems).toEqual([]);
+  });
+});
+
+describe('under faults', () => {
+  let h: CheckedSandbox;
+  beforeAll(async () => {
+    h = await checkedSandbox({ clusters: 80, seed: 33 });
+  });
+  afterAll(async () => {
+    await h.sandbox.close();
+  });
+
+  it('rides out 429s, 5xx and resets, then converges with no duplicate and no orphan', async () => {
+    h.sandbox.setFaults('dynatrace', {
+      createToken: { rateLimit: 15 },
+      '*': { errorRate: 0.05, latencyMs: 2, jitterMs: 5 },
+    });
+    h.sandbox.setFaults('ocm', { '*': { errorRate: 0.05, resetRate: 0.02 } });
+    const faulty = await dtp(h, 'reconcile');
+    const rateLimited = h.sandbox.records.filter((r) => r.fault === 'rate-limit').length;
+    expect(rateLimited).toBeGreaterThan(0);
+    expect([0, 1]).toContain(faulty.exitCode);
+    h.sandbox.clearFaults();
+    const again = await dtp(h, 'reconcile');
+    expect(again.exitCode).toBe(0);
+    const audit = h.sandbox.audit();
+    expect(audit.duplicateNames).toEqual([]);
+    expect(audit.deadSecrets).toEqual([]);
+    expect(audit.orphanTokens).toEqual([]);
+    const steady = await dtp(h, 'reconcile');
+    expect(steady.writes).toBe(0);
+  });
+
+  it('revokes what it minted when the delivery cannot be written, and tells the cluster once', async () => {
+    const more = await checkedSandbox({ clusters: 20, seed: 34, hcpShare: 0 });
+    try {
+      more.sandbox.setFaults('ocm', { createSyncSet: { failNext: { count: 10_000, status: 400 } } });
+      const failed = await dtp(more, 'reconcile');
+      expect(failed.exitCode).toBe(1);
+      expect(failed.report.totals.failed).toBeGreaterThan(0);
+      const audit = more.sandbox.audit();
+      expect(audit.tokens).toBe(0);
+      const logs = [...more.sandbox.ocm.environments.values()].flatMap((e) => e.serviceLogs);
+      expect(logs.length).toBe(failed.report.totals.failed);
+      expect(logs[0]).toMatchObject({ severity: 'Moderate', summary: 'Dynatrace Token Provider Errors' });
+      await dtp(more, 'reconcile');
+      const logsAfter = [...more.sandbox.ocm.environments.values()].flatMap((e) => e.serviceLogs);
+      expect(logsAfter.length).toBe(logs.length);
+      more.sandbox.clearFaults();
+      const healed = await dtp(more, 'reconcile');
+      expect(healed.exitCode).toBe(0);
+      expect(more.sandbox.audit()).toMatchObject({ orphanTokens: [], deadSecrets: [], duplicateNames: [] });
+      expect(scan(outputs(failed), secretValues(more.sandbox))).toEqual([]);
+    } finally {
+      await more.sandbox.close();
+    }
+  });
+
+  it('re-mints a token revoked behind its back and redelivers it', async () => {
+    const [victim] = h.sandbox.tokens(
+      h.sandbox.audit().tokens > 0
+        ? [...h.sandbox.dynatrace.tenants.keys()].find((t) => h.sandbox.tokens(t).length > 0)!
+        : '',
+    );
+    expect(victim).toBeDefined();
+    const tenant = [...h.sandbox.dynatrace.tenants.values()].find((t) => t.tokens.has(victim!.id))!;
+    tenant.remove(victim!.id);
+    expect(h.sandbox.audit().deadSecrets.length).toBeGreaterThan(0);
+    const run = await dtp(h, 'reconcile');
+    expect(run.exitCode).toBe(0);
+    expect(run.report.totals.tokensReminted).toBeGreaterThanOrEqual(1);
+    expect(h.sandbox.audit()).toMatchObject({ orphanTokens: [], deadSecrets: [], duplicateNames: [] });
+  });
+
+  it('cannot start with a wrong Vault secret id: exit 3, a report, no stack trace, no secret', async () => {
+    const run = await dtp(h, 'reconcile', { DTP_VAULT_SECRET_ID: 'wrong-secret-id-value' });
+    expect(run.exitCode).toBe(3);
+    const text = run.out.join('\n');
+    expect(text).toContain('Vault login failed');
+    expect(text).not.toMatch(/\n\s+at /);
+    expect(text).not.toContain('wrong-secret-id-value');
+    expect(run.report.exitCode).toBe(3);
+  });
+});
