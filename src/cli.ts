@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { ExitCode, UserError } from './errors.js';
 import { envSource, layered, OPTIONS, resolveOptions, type SettingSource } from './options.js';
-import { githubPlatform, isGitHubActions } from './platform/github.js';
+import { isGitHubActions } from './platform/platform.js';
 import { plainPlatform } from './platform/plain.js';
 import { run } from './run.js';
 import { redact } from './secret.js';
@@ -69,6 +69,7 @@ async function main(argv: string[]): Promise<number> {
       const { dir, report } = await mergeMain(rest.slice(1));
       if (isGitHubActions()) {
         const { renderSummary } = await import('./report/summary.js');
+        const { githubPlatform } = await import('./platform/github.js');
         await githubPlatform().writeSummary(renderSummary(report));
       }
       console.log(
@@ -95,7 +96,12 @@ async function main(argv: string[]): Promise<number> {
         name === 'mode' && command !== 'run' ? command : undefined;
       const options = resolveOptions(layered(modeFromCommand, source, envSource(process.env)));
       const platform = isGitHubActions()
-        ? githubPlatform({ verbose: options.verbose })
+        ? await import('./platform/github.js').then((g) =>
+            g.githubPlatform({
+              verbose: options.verbose,
+              artifactName: g.artifactName(process.env, `${options.shard.index}/${options.shard.count}`),
+            }),
+          )
         : plainPlatform({
             summaryPath: join(options.reportDir, 'summary.md'),
             resultsDir: process.env.DTP_RESULTS_DIR,

@@ -94,6 +94,7 @@ export async function runWithReport(
     report.exitCode = error.exitCode;
   }
   const reportDir = await publish(report, options, platform);
+  if (mode === 'plan' && options.prComment) await commentPlan(report, options, platform);
   return { exitCode: report.exitCode as ExitCode, report, reportDir };
 }
 
@@ -141,7 +142,7 @@ async function reconcileFleet(
 ): Promise<EngineResult> {
   let vault: VaultClient;
   try {
-    vault = await connect.vault();
+    vault = cachedReads(await connect.vault());
   } catch (error) {
     if (error instanceof UserError) throw error;
     throw new StartupError(
@@ -247,4 +248,44 @@ async function publish(report: Report, options: Options, platform: Platform): Pr
     `${report.mode} finished (exit ${report.exitCode}): ${c.clusters} clusters, ${c.unchanged} unchanged, ${report.mode === 'plan' ? `${c.planned} would change` : `${c.changed} changed`}, ${c.failed} failed, ${c.denied} denied; report in ${dir}`,
   );
   return dir;
+}
+
+/** One read per Vault secret and version: a client id and its secret live side by side in one secret. */
+function cachedReads(vault: VaultClient): VaultClient {
+  const read = singleFlight((key: string) => {
+    const [mount, path, version] = JSON.parse(key) as [string, string, number | undefined];
+    return vault.readKv({ mount, path, version });
+  });
+  return {
+    login: () => vault.login(),
+    readKv: (ref) => read(JSON.stringify([ref.mount, ref.path, ref.version])),
+  };
+}
+
+/**
+ * The plan as a sticky PR comment. A comment that cannot be written is a warning: the plan itself is in the
+ * summary, and a fork's read-only token must not fail the check.
+ */
+async function commentPlan(report: Report, options: Options, platform: Platform): Promise<void> {
+  const { currentPullRequest, upsertPullRequestComment } = await import('./platform/pr-comment.js');
+  if (platform.kind !== 'github' || !options.githubToken) {
+    platform.warn('pr-comment: needs GitHub Actions and github-token; the plan is in the summary only');
+    return;
+  }
+  const pr = await currentPullRequest();
+  if (!pr) {
+    platform.warn('pr-comment: this run is not for a pull request; no comment written');
+    return;
+  }
+  try {
+    const done = await upsertPullRequestComment(
+      { token: options.githubToken, pr, apiUrl: process.env.GITHUB_API_URL },
+      renderSummary(report),
+    );
+    platform.info(`pr-comment: ${done} the plan comment on #${pr.number}`);
+  } catch (error) {
+    platform.warn(
+      `pr-comment: could not write the comment on #${pr.number} (${describeError(error)}); the job needs \`permissions: pull-requests: write\``,
+    );
+  }
 }

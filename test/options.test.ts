@@ -34,7 +34,7 @@ describe('settings', () => {
     expect(resolveOptions(from({}))).toMatchObject({
       mode: 'reconcile',
       configDir: 'tenants',
-      concurrency: 16,
+      concurrency: 64,
       shard: { index: 1, count: 1 },
     });
     let error: unknown;

@@ -100,18 +100,19 @@ export class CallStats {
 }
 
 /**
- * Spaces requests to at most `rate` per second with a burst of about one second's worth, and stops every
- * request to the system while a 429's wait runs: hammering a throttled API only extends the throttle.
- * After a 429 the rate halves; each success gives back 2 % until the configured rate is reached again.
+ * Spaces requests evenly at `rate` per second, with no burst: an API that counts requests per second then
+ * never sees more than it allows. A 429 stops every request to the system until its wait is over (hammering a
+ * throttled API only extends the throttle) and lowers the rate by 10 % for the rest of the run: the limit we
+ * were given was too high, and creeping back up would only find it again, one 429 at a time.
  */
 export class RateLimiter {
   #rate: number;
-  readonly #maxRate: number;
-  #nextSlot = 0;
+  #lastRelease = -Infinity;
   #pausedUntil = 0;
+  readonly #queue: (() => void)[] = [];
+  #timer: NodeJS.Timeout | undefined;
 
   constructor(rate: number) {
-    this.#maxRate = rate;
     this.#rate = rate;
   }
 
@@ -119,27 +120,52 @@ export class RateLimiter {
     return this.#rate;
   }
 
-  async acquire(): Promise<void> {
+  /**
+   * Resolves when this request may go. Waiters queue first come first served and are released one at a
+   * time, each at least one interval after the previous release *as it happened*: when the event loop
+   * stalls, the queue waits rather than bursting to catch up (a burst is what a per-second limit punishes).
+   */
+  acquire(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.#queue.push(resolve);
+      this.#pump();
+    });
+  }
+
+  // 2 % under the limit: a release a little late still lands under the limit of the next second.
+  #interval(): number {
+    return 1000 / (this.#rate * 0.98);
+  }
+
+  #pump(): void {
+    if (this.#timer) return;
     for (;;) {
+      const next = this.#queue[0];
+      if (!next) return;
       const now = Date.now();
-      const interval = 1000 / this.#rate;
-      const burst = Math.max(1, Math.floor(this.#rate)) - 1;
-      const slot = Math.max(this.#nextSlot, now - burst * interval, this.#pausedUntil);
-      this.#nextSlot = slot + interval;
-      if (slot <= now) return;
-      await sleep(slot - now);
-      // A 429 seen while we slept moves the pause; take a new slot after it.
-      if (this.#pausedUntil <= Date.now()) return;
+      const due = Math.max(this.#lastRelease + this.#interval(), this.#pausedUntil);
+      if (due > now) {
+        this.#timer = setTimeout(() => {
+          this.#timer = undefined;
+          this.#pump();
+        }, due - now);
+        return;
+      }
+      this.#queue.shift();
+      // Stay on the grid when a timer fires late, but catch up at most 4 ms (or one interval) of requests:
+      // timers are coarser than the interval at high rates, and a long stall must not turn into a burst.
+      const lag = Math.max(this.#interval(), 4);
+      this.#lastRelease = Number.isFinite(this.#lastRelease) ? Math.max(due, now - lag) : now;
+      next();
     }
   }
 
   throttled(retryAt: number): void {
-    this.#pausedUntil = Math.max(this.#pausedUntil, retryAt);
-    this.#rate = Math.max(this.#maxRate / 16, this.#rate / 2, 0.5);
-  }
-
-  succeeded(): void {
-    if (this.#rate < this.#maxRate) this.#rate = Math.min(this.#maxRate, this.#rate * 1.02);
+    if (retryAt > this.#pausedUntil) {
+      // Requests already in flight answer 429 too: one lowering per pause, not one per answer.
+      if (this.#pausedUntil < Date.now()) this.#rate = Math.max(0.5, this.#rate * 0.9);
+      this.#pausedUntil = retryAt;
+    }
   }
 }
 
@@ -236,7 +262,6 @@ export class HttpClient {
 
       const response = outcome.response;
       if (response && response.status < 400) {
-        this.limiter.succeeded();
         finish(0);
         return response as HttpResponse<T>;
       }
@@ -298,13 +323,15 @@ export class HttpClient {
     // A credential that cannot be obtained (SSO refused) throws from here: not a transport problem to retry.
     const auth = await s.authorization?.();
     if (auth) headers.authorization = auth;
-    const signal = AbortSignal.timeout(s.timeoutMs);
+    // undici's own timeouts, not an AbortSignal.timeout per request: those keep a timer (and the request's
+    // closures) alive for the whole timeout even after the answer came, which at 10,000 requests is real memory.
     try {
       const res = await request(this.#base + req.path, {
         method: req.method,
         headers,
         body,
-        signal,
+        headersTimeout: s.timeoutMs,
+        bodyTimeout: s.timeoutMs,
         dispatcher: agentFor(Math.max(8, s.maxInFlight ?? 32)) as Dispatcher,
       });
       const text = await res.body.text();
@@ -323,7 +350,10 @@ export class HttpClient {
     } catch (error) {
       const e = error as { code?: string; name?: string; message?: string; cause?: { code?: string } };
       const code =
-        e.name === 'TimeoutError' || e.name === 'AbortError'
+        e.name === 'TimeoutError' ||
+        e.name === 'AbortError' ||
+        e.code === 'UND_ERR_HEADERS_TIMEOUT' ||
+        e.code === 'UND_ERR_BODY_TIMEOUT'
           ? 'TIMEOUT'
           : (e.code ?? e.cause?.code ?? 'UND_ERR_SOCKET');
       const message = code === 'TIMEOUT' ? `no answer within ${s.timeoutMs / 1000}s` : undefined;

@@ -1,17 +1,14 @@
 import * as core from '@actions/core';
 import type { Diagnostic } from '../config/diagnostics.js';
 import { onSecretValue, redact } from '../secret.js';
-import type { Platform } from './platform.js';
+import { ANNOTATION_LIMIT, type Platform } from './platform.js';
+
+export { ANNOTATION_LIMIT, isGitHubActions } from './platform.js';
 
 /** GitHub caps annotations at 10 errors and 10 warnings per step; the rest are listed in the job summary. */
-export const ANNOTATION_LIMIT = 10;
 
 /** The job summary is rejected above 1 MiB; keep a margin for the truncation note. */
 export const SUMMARY_LIMIT_BYTES = 1024 * 1024 - 4096;
-
-export function isGitHubActions(env: NodeJS.ProcessEnv = process.env): boolean {
-  return env.GITHUB_ACTIONS === 'true';
-}
 
 export function githubPlatform(options: { verbose?: boolean; artifactName?: string } = {}): Platform {
   // Mask every secret value the moment it exists, including ones read later (minted tokens).

@@ -23,3 +23,11 @@ export interface Platform {
   /** The Actions OIDC ID token for Vault jwt login; undefined off GitHub. */
   idToken?(audience: string): Promise<string>;
 }
+
+/** GitHub caps annotations per step (10 errors, 10 warnings); the rest go to the log and the summary. */
+export const ANNOTATION_LIMIT = 10;
+
+/** Kept here, away from @actions/core, so a run outside GitHub never loads the Actions toolkit. */
+export function isGitHubActions(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.GITHUB_ACTIONS === 'true';
+}

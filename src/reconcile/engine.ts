@@ -2,7 +2,7 @@
  * One reconcile (or plan) over the fleet: discover → decide bindings → observe → plan → apply → prune.
  * Clusters are processed concurrently under a bound; one cluster's failure never stops the others.
  */
-import type { DeliveryKind, DynatraceClient, DynatraceToken, OcmClient } from '../clients/api.js';
+import type { DeliveryKind, DynatraceClient, OcmClient } from '../clients/api.js';
 import { mapConcurrent } from '../concurrency.js';
 import type { Config } from '../config/types.js';
 import { describeError, StartupError } from '../errors.js';
@@ -23,7 +23,7 @@ import {
 } from './model.js';
 import { DELIVERY_ID, TOKEN_PREFIX } from './naming.js';
 import { planOrphans, type OrphanHold } from './orphans.js';
-import { desiredSecrets, planCluster, type EligibleBinding, type TenantTokens } from './plan.js';
+import { desiredSecrets, planCluster, TenantTokens, type EligibleBinding } from './plan.js';
 import { inShard } from './shard.js';
 
 export interface EngineLog {
@@ -205,7 +205,7 @@ export async function runEngine(input: EngineInput): Promise<EngineResult> {
       try {
         const dt = await input.dynatrace(tenantId);
         const listed = await dt.listTokens(TOKEN_PREFIX);
-        tokens.set(tenantId, new Map<string, DynatraceToken>(listed.map((t) => [t.id, t])));
+        tokens.set(tenantId, TenantTokens.of(listed));
         tenants.push({ tenantId, name, tokens: listed.length });
       } catch (e) {
         const message = describeError(e);
@@ -224,7 +224,12 @@ export async function runEngine(input: EngineInput): Promise<EngineResult> {
   const tenantErrors = new Map(tenants.filter((t) => t.error).map((t) => [t.tenantId, t.error!]));
 
   // Per cluster: read the delivery object, plan, and (reconcile) apply.
-  const work = clusters.filter((c) => eligibleByCluster.has(c.cluster.id));
+  // Round-robin over OCM environments: each has its own rate limit, so a queue sorted by environment would
+  // leave one environment's budget idle while the workers wait on the other's.
+  const work = interleave(
+    clusters.filter((c) => eligibleByCluster.has(c.cluster.id)),
+    (c) => c.cluster.ocmEnvironment,
+  );
   let done = 0;
   const progress = setInterval(() => {
     const failed = work.filter((c) => c.status === 'failed').length;
@@ -367,4 +372,24 @@ async function processCluster(
   if (result.errors.length > 0) {
     input.log.warn(`${cluster.ocmEnvironment}/${cluster.name} (${cluster.id}): ${result.errors.join('; ')}`);
   }
+}
+
+/** Items of different groups alternate (a1 b1 a2 b2 ...); order within a group is kept. */
+export function interleave<T>(items: readonly T[], groupOf: (item: T) => string): T[] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = groupOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  const lists = [...groups.values()];
+  const out: T[] = [];
+  for (let i = 0; out.length < items.length; i++) {
+    for (const list of lists) {
+      const item = list[i];
+      if (item !== undefined) out.push(item);
+    }
+  }
+  return out;
 }

@@ -24,8 +24,33 @@ import {
   type TokenSource,
 } from './model.js';
 
-/** Live dtp_ tokens of one tenant, by id. */
-export type TenantTokens = ReadonlyMap<string, DynatraceToken>;
+/**
+ * Live dtp_ tokens of one tenant, by id, and by the cluster their name belongs to. Names are parsed once per
+ * listing: parsing every token of a tenant for every cluster would grow with clusters × tokens. Built once
+ * from a listing and not changed after.
+ */
+export class TenantTokens extends Map<string, DynatraceToken> {
+  #byCluster: Map<string, DynatraceToken[]> | undefined;
+
+  static of(tokens: Iterable<DynatraceToken>): TenantTokens {
+    return new TenantTokens([...tokens].map((t) => [t.id, t]));
+  }
+
+  /** The tokens whose name carries this cluster external id. */
+  ofCluster(externalId: string): readonly DynatraceToken[] {
+    if (!this.#byCluster) {
+      this.#byCluster = new Map();
+      for (const token of this.values()) {
+        const owner = parseTokenName(token.name)?.clusterExternalId;
+        if (owner === undefined) continue;
+        const list = this.#byCluster.get(owner);
+        if (list) list.push(token);
+        else this.#byCluster.set(owner, [token]);
+      }
+    }
+    return this.#byCluster.get(externalId) ?? [];
+  }
+}
 
 export interface EligibleBinding {
   binding: Binding;
@@ -207,9 +232,8 @@ export function planCluster(input: ClusterPlanInput): ClusterPlan {
   for (const tenantId of new Set(desired.map((d) => d.tenantId))) {
     const live = tokens.get(tenantId);
     if (!live) continue;
-    for (const token of live.values()) {
+    for (const token of live.ofCluster(cluster.externalId)) {
       if (claimed.has(token.id)) continue;
-      if (parseTokenName(token.name)?.clusterExternalId !== cluster.externalId) continue;
       revoke(tenantId, token, 'superseded');
     }
   }

@@ -5,7 +5,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { UserError } from '../errors.js';
+import { ExitCode, UserError } from '../errors.js';
 import { renderMetrics } from './metrics.js';
 import { REPORT_SCHEMA_VERSION, type Breakdown, type CallStat, type Report, type Totals } from './report.js';
 import { renderSummary } from './summary.js';
@@ -68,6 +68,9 @@ export function mergeReports(reports: readonly Report[]): Report {
   const startupErrors = reports
     .filter((r) => r.startupError)
     .map((r) => `shard ${r.shard}: ${r.startupError}`);
+  // A shard without a report (its job never started, or died) must show, not shrink the fleet silently.
+  const missing = missingShards(reports.map((r) => r.shard));
+  if (missing.length > 0) startupErrors.push(`no report of shard ${missing.join(', ')}`);
 
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -77,7 +80,7 @@ export function mergeReports(reports: readonly Report[]): Report {
     startedAt,
     finishedAt,
     durationMs: Date.parse(finishedAt) - Date.parse(startedAt),
-    exitCode: Math.max(...reports.map((r) => r.exitCode)),
+    exitCode: Math.max(...reports.map((r) => r.exitCode), missing.length > 0 ? ExitCode.cannotStart : 0),
     ...(startupErrors.length ? { startupError: startupErrors.join('; ') } : {}),
     config: first.config,
     totals,
@@ -143,4 +146,16 @@ export async function mergeMain(args: string[]): Promise<{ dir: string; report: 
   writeFileSync(join(dir, 'summary.md'), renderSummary(report));
   writeFileSync(join(dir, 'metrics.prom'), renderMetrics(report));
   return { dir, report };
+}
+
+/** The shards `i/n` of the run that have no report, when all reports agree on `n`. */
+export function missingShards(shards: readonly string[]): string[] {
+  const parsed = shards.map((s) => /^(\d+)\/(\d+)$/.exec(s)).filter((m) => m !== null);
+  const counts = new Set(parsed.map((m) => Number(m[2])));
+  if (parsed.length !== shards.length || counts.size !== 1) return [];
+  const n = [...counts][0]!;
+  const have = new Set(parsed.map((m) => Number(m[1])));
+  return Array.from({ length: n }, (_, i) => i + 1)
+    .filter((i) => !have.has(i))
+    .map((i) => `${i}/${n}`);
 }

@@ -3,7 +3,7 @@
  * what the pull request wrote, so every cell is escaped: a value can neither break the table nor inject HTML.
  */
 import type { Diagnostic } from '../config/diagnostics.js';
-import { ANNOTATION_LIMIT } from '../platform/github.js';
+import { ANNOTATION_LIMIT } from '../platform/platform.js';
 import { escapeMarkdown, table } from './markdown.js';
 
 export function renderValidationSummary(

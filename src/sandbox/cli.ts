@@ -18,7 +18,7 @@ import { closeHttpAgents } from '../clients/http.js';
 
 const SANDBOX_USAGE = `dtp sandbox — OCM, Dynatrace and Vault simulators on 127.0.0.1 with a seeded fleet
 
-Usage: dtp sandbox [--config tenants] [--clusters 1000] [--seed 1] [--hcp-share 0.3] [--env-file path] [--json]
+Usage: dtp sandbox [--config tenants] [--clusters 1000] [--seed 1] [--hcp-share 0.3] [--write-env path] [--json]
 
 Prints the settings (DTP_* variables) that point dtp at the simulators, then serves until Ctrl-C.
 The credentials it prints are the sandbox's own, valid only against it.`;
@@ -54,7 +54,7 @@ export async function sandboxMain(args: string[]): Promise<number> {
         clusters: { type: 'string' },
         seed: { type: 'string' },
         'hcp-share': { type: 'string' },
-        'env-file': { type: 'string' },
+        'write-env': { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -78,9 +78,9 @@ export async function sandboxMain(args: string[]): Promise<number> {
   const sandbox = await startSandbox({ config, fleet, maxRecords: 100_000 });
   const settings = { ...sandbox.settings(), DTP_CONFIG: configDir };
   const readyMs = Math.round(performance.now() - started);
-  if (parsed['env-file']) {
+  if (parsed['write-env']) {
     writeFileSync(
-      parsed['env-file'],
+      parsed['write-env'],
       Object.entries(settings)
         .map(([k, v]) => `${k}=${v}`)
         .join('\n') + '\n',

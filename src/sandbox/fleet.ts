@@ -42,8 +42,10 @@ export interface SandboxCredentials {
 
 export interface SeededFleet {
   clusters: number;
-  labelled: number;
+  readonly labelled: number;
   credentials: SandboxCredentials;
+  /** Adds clusters to the running fleet (churn: new clusters appear between runs). */
+  grow(count: number): void;
 }
 
 const kvKey = (ref: { mount: string; path: string }) => `${ref.mount}/${ref.path}`;
@@ -217,78 +219,85 @@ export function seedFleet(
   }
 
   let labelled = 0;
-  for (let i = 0; i < d.clusters; i++) {
-    const env = environments[i % environments.length];
-    if (env === undefined) break;
-    const state = ocm.env(env);
-    const allowedHere = orgsByEnv.get(env) ?? [];
-    const disallowed = allowedHere.length === 0 || random.chance(d.disallowedShare);
-    const orgId = disallowed
-      ? random.pick([...state.organizations.keys()].filter((id) => id.startsWith('disallowed')))
-      : random.pick(allowedHere).organizationId;
-    const subscriptionId = random.string(27, OCM_ID);
-    const clusterId = random.string(32, OCM_ID);
-    const externalId = random.uuid();
-    const hcp = random.chance(d.hcpShare);
-    const notReady = random.chance(d.notReadyShare);
-    state.subscriptions.set(subscriptionId, {
-      id: subscriptionId,
-      organization_id: orgId,
-      cluster_id: clusterId,
-      external_cluster_id: externalId,
-      status: 'Active',
-    });
-    state.clusters.set(clusterId, {
-      id: clusterId,
-      external_id: externalId,
-      name: `${env.slice(0, 4)}-${hcp ? 'hcp' : 'osd'}-${String(i).padStart(5, '0')}`,
-      state: notReady ? random.pick(['installing', 'hibernating']) : 'ready',
-      managed: true,
-      hcp,
-      subscriptionId,
-      product: hcp ? 'rosa' : random.pick(['osd', 'rosa']),
-    });
-    if (orgLabelled.has(orgId)) {
+  let next = 0;
+  /** Adds `count` clusters with the description's mix; later calls continue the same sequence. */
+  const grow = (count: number) => {
+    const end = next + count;
+    for (let i = next; i < end; i++) {
+      const env = environments[i % environments.length];
+      if (env === undefined) break;
+      const state = ocm.env(env);
+      const allowedHere = orgsByEnv.get(env) ?? [];
+      const disallowed = allowedHere.length === 0 || random.chance(d.disallowedShare);
+      const orgId = disallowed
+        ? random.pick([...state.organizations.keys()].filter((id) => id.startsWith('disallowed')))
+        : random.pick(allowedHere).organizationId;
+      const subscriptionId = random.string(27, OCM_ID);
+      const clusterId = random.string(32, OCM_ID);
+      const externalId = random.uuid();
+      const hcp = random.chance(d.hcpShare);
+      const notReady = random.chance(d.notReadyShare);
+      state.subscriptions.set(subscriptionId, {
+        id: subscriptionId,
+        organization_id: orgId,
+        cluster_id: clusterId,
+        external_cluster_id: externalId,
+        status: 'Active',
+      });
+      state.clusters.set(clusterId, {
+        id: clusterId,
+        external_id: externalId,
+        name: `${env.slice(0, 4)}-${hcp ? 'hcp' : 'osd'}-${String(i).padStart(5, '0')}`,
+        state: notReady ? random.pick(['installing', 'hibernating']) : 'ready',
+        managed: true,
+        hcp,
+        subscriptionId,
+        product: hcp ? 'rosa' : random.pick(['osd', 'rosa']),
+      });
+      if (orgLabelled.has(orgId)) {
+        labelled++;
+        continue;
+      }
+      const sub = (key: string, value: string) =>
+        label(env, { key, value, type: 'Subscription', subscription_id: subscriptionId });
+      const pairs = disallowed
+        ? tenantIds.flatMap((t) =>
+            specNames.map((s) => ({ tenant: config.tenants.get(t)!, spec: config.tokenSpecs.get(s)! })),
+          )
+        : allowedPairs(config, orgId);
+      if (pairs.length === 0) continue;
       labelled++;
-      continue;
-    }
-    const sub = (key: string, value: string) =>
-      label(env, { key, value, type: 'Subscription', subscription_id: subscriptionId });
-    const pairs = disallowed
-      ? tenantIds.flatMap((t) =>
-          specNames.map((s) => ({ tenant: config.tenants.get(t)!, spec: config.tokenSpecs.get(s)! })),
-        )
-      : allowedPairs(config, orgId);
-    if (pairs.length === 0) continue;
-    labelled++;
-    const first = random.pick(pairs);
-    if (random.chance(d.mislabelledShare)) {
-      const kind = random.int(3);
-      if (kind === 0) sub('sre-capabilities.dtp.v3.main.tenant', 'unknown00');
-      else sub('sre-capabilities.dtp.v3.main.tenant', first.tenant.environmentId);
-      sub(
-        'sre-capabilities.dtp.v3.main.token-spec',
-        kind === 1 ? 'no-such-spec' : kind === 2 ? 'bad value!' : first.spec.name,
-      );
-      continue;
-    }
-    if (random.chance(d.v2Share)) {
-      sub('sre-capabilities.dtp.v2.tenant', first.tenant.environmentId);
-      sub('sre-capabilities.dtp.v2.token-spec', first.spec.name);
-      continue;
-    }
-    sub('sre-capabilities.dtp.v3.main.tenant', first.tenant.environmentId);
-    sub('sre-capabilities.dtp.v3.main.token-spec', first.spec.name);
-    if (random.chance(d.multiBindingShare)) {
-      const second = pairs.find(
-        (p) => p.spec.name !== first.spec.name && secretsDisjoint(p.spec, first.spec),
-      );
-      if (second) {
-        sub('sre-capabilities.dtp.v3.extra.tenant', second.tenant.environmentId);
-        sub('sre-capabilities.dtp.v3.extra.token-spec', second.spec.name);
+      const first = random.pick(pairs);
+      if (random.chance(d.mislabelledShare)) {
+        const kind = random.int(3);
+        if (kind === 0) sub('sre-capabilities.dtp.v3.main.tenant', 'unknown00');
+        else sub('sre-capabilities.dtp.v3.main.tenant', first.tenant.environmentId);
+        sub(
+          'sre-capabilities.dtp.v3.main.token-spec',
+          kind === 1 ? 'no-such-spec' : kind === 2 ? 'bad value!' : first.spec.name,
+        );
+        continue;
+      }
+      if (random.chance(d.v2Share)) {
+        sub('sre-capabilities.dtp.v2.tenant', first.tenant.environmentId);
+        sub('sre-capabilities.dtp.v2.token-spec', first.spec.name);
+        continue;
+      }
+      sub('sre-capabilities.dtp.v3.main.tenant', first.tenant.environmentId);
+      sub('sre-capabilities.dtp.v3.main.token-spec', first.spec.name);
+      if (random.chance(d.multiBindingShare)) {
+        const second = pairs.find(
+          (p) => p.spec.name !== first.spec.name && secretsDisjoint(p.spec, first.spec),
+        );
+        if (second) {
+          sub('sre-capabilities.dtp.v3.extra.tenant', second.tenant.environmentId);
+          sub('sre-capabilities.dtp.v3.extra.token-spec', second.spec.name);
+        }
       }
     }
-  }
+    next = end;
+  };
+  grow(d.clusters);
   // Clusters without any dtp label: discovery must not even list them.
   for (let i = 0; i < Math.ceil(d.clusters / 10) && environments.length > 0; i++) {
     const env = environments[i % environments.length]!;
@@ -313,7 +322,14 @@ export function seedFleet(
       product: 'osd',
     });
   }
-  return { clusters: d.clusters, labelled, credentials };
+  return {
+    clusters: d.clusters,
+    get labelled() {
+      return labelled;
+    },
+    credentials,
+    grow,
+  };
 }
 
 export interface FleetConfigShape {

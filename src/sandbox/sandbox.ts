@@ -67,6 +67,7 @@ export class Sandbox {
         seed: seed + 1,
         record,
         onExchange: observe('ocm'),
+        partitionOf: (path) => path.split('/')[1] ?? '',
       }),
       sso: new SimServer({
         system: 'sso',
@@ -94,6 +95,7 @@ export class Sandbox {
         seed: seed + 3,
         record,
         onExchange: observe('dynatrace'),
+        partitionOf: (path) => path.split('/')[2] ?? '',
       }),
       vault: new SimServer({
         system: 'vault',

@@ -6,7 +6,7 @@
 
 export type Clause =
   | { field: string; op: 'like'; pattern: RegExp }
-  | { field: string; op: 'in'; values: string[] }
+  | { field: string; op: 'in'; values: Set<string> }
   | { field: string; op: '=' | '!=' | '>=' | '<=' | '>' | '<'; value: string };
 
 export class SearchError extends Error {}
@@ -70,7 +70,7 @@ export function parseSearch(text: string): Clause[] {
         }
         throw new SearchError(`expected ',' or ')' at position ${i}`);
       }
-      clauses.push({ field, op, values });
+      clauses.push({ field, op, values: new Set(values) });
     } else {
       clauses.push({ field, op: op as '=', value: literal() });
     }
@@ -91,7 +91,7 @@ export function matches(clauses: Clause[], get: (field: string) => string | unde
       case 'like':
         return c.pattern.test(v);
       case 'in':
-        return c.values.includes(v);
+        return c.values.has(v);
       case '=':
         return v === c.value;
       case '!=':

@@ -37,6 +37,8 @@ export interface RequestRecord {
   /** Path and query as sent. */
   path: string;
   status: number;
+  /** When the request arrived (epoch ms). */
+  at: number;
   ms: number;
   /** The injected fault, if one decided the answer. */
   fault?: 'rate-limit' | 'error' | 'reset' | 'hang' | 'fail-next';
@@ -108,6 +110,11 @@ export interface SimServerOptions {
   record: (r: RequestRecord) => void;
   /** Sees every routed request with its answer (contract checks in tests). */
   onExchange?: (operation: string, req: SimRequest, res: SimResponse) => void;
+  /**
+   * What a rate limit counts separately, from the path: one OCM environment, one Dynatrace tenant. Real
+   * APIs limit each of those on its own.
+   */
+  partitionOf?: (path: string) => string;
 }
 
 export class SimServer {
@@ -162,6 +169,7 @@ export class SimServer {
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
+    const at = Date.now();
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const method = req.method ?? 'GET';
     let route: CompiledRoute | undefined;
@@ -184,6 +192,7 @@ export class SimServer {
         method,
         path: `${url.pathname}${url.search}`,
         status,
+        at,
         ms: Math.round((performance.now() - started) * 10) / 10,
         ...(fault ? { fault } : {}),
       });
@@ -193,7 +202,9 @@ export class SimServer {
     const delay = (fault.latencyMs ?? 0) + (fault.jitterMs ? this.#random.next() * fault.jitterMs : 0);
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
 
-    const injected = route ? this.#inject(operation, fault) : undefined;
+    const injected = route
+      ? this.#inject(operation, fault, this.options.partitionOf?.(url.pathname) ?? '')
+      : undefined;
     if (injected === 'reset') {
       record(0, 'reset');
       req.socket.destroy();
@@ -244,6 +255,7 @@ export class SimServer {
   #inject(
     operation: string,
     fault: FaultSpec,
+    partition: string,
   ): 'reset' | 'hang' | { kind: RequestRecord['fault']; response: SimResponse } | undefined {
     const next = this.#failNext.get(operation) ?? this.#failNext.get('*');
     if (next && next.count > 0) {
@@ -255,7 +267,7 @@ export class SimServer {
       };
     }
     if (fault.rateLimit !== undefined) {
-      const key = this.#faults[operation]?.rateLimit !== undefined ? operation : '*';
+      const key = `${this.#faults[operation]?.rateLimit !== undefined ? operation : '*'}|${partition}`;
       const now = Date.now();
       let w = this.#windows.get(key);
       if (!w || now - w.start >= 1000) {

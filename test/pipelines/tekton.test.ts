@@ -35,6 +35,20 @@ describe('Tekton objects validate against the v1 CRD schemas', () => {
     expect(validateTekton(pipeline())).toEqual([]);
   });
 
+  it('the sharded Pipeline is valid, runs every shard once with its own report folder, and merges in finally', () => {
+    const sharded = loadDoc('tekton/pipeline/dtp-reconcile-sharded.yaml');
+    expect(validateTekton(sharded)).toEqual([]);
+    const include = sharded.spec.tasks.find((t: { name: string }) => t.name === 'dtp').matrix.include as {
+      params: { name: string; value: string }[];
+    }[];
+    const value = (i: (typeof include)[number], name: string) => i.params.find((p) => p.name === name)?.value;
+    expect(include.map((i) => value(i, 'shard'))).toEqual(['1/4', '2/4', '3/4', '4/4']);
+    expect(new Set(include.map((i) => value(i, 'report-dir'))).size).toBe(4);
+    expect(sharded.spec.finally[0].taskSpec.steps[0].script).toContain(
+      'dtp report merge dtp-report/shard-*/report.json',
+    );
+  });
+
   it(`the PipelineRun in ${TRIGGER_TEMPLATE} is a valid PipelineRun`, () => {
     const runs = pipelineRuns();
     expect(runs.map((r) => r.kind)).toEqual(['PipelineRun']);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runEngine, type EngineInput } from '../../src/reconcile/engine.js';
+import { interleave, runEngine, type EngineInput } from '../../src/reconcile/engine.js';
 import { parseDelivery } from '../../src/reconcile/delivery.js';
 import { parseTokenName } from '../../src/reconcile/naming.js';
 import { StartupError } from '../../src/errors.js';
@@ -294,5 +294,13 @@ describe('runEngine', () => {
     expect(ids).toEqual(Array.from({ length: 20 }, (_, i) => `c${i + 1}`).sort());
     expect(one.clusters.length).toBeGreaterThan(0);
     expect(two.clusters.length).toBeGreaterThan(0);
+  });
+});
+
+describe('work order', () => {
+  it('alternates OCM environments so each environment rate limit is used at once', () => {
+    const items = ['p1', 'p2', 'p3', 's1', 'x1', 's2'];
+    expect(interleave(items, (i) => i[0]!)).toEqual(['p1', 's1', 'x1', 'p2', 's2', 'p3']);
+    expect(interleave([], (i: string) => i)).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+import { TenantTokens } from '../../src/reconcile/plan.js';
 /** Builders for engine tests: a small configuration, clusters, live tokens and delivered Secrets. */
 import type { DynatraceToken } from '../../src/clients/api.js';
 import type { AllowedOrganization, Config, DynatraceTenant, TokenSpec } from '../../src/config/types.js';
@@ -121,8 +122,8 @@ export function liveToken(
   };
 }
 
-export function tokenMap(...tokens: DynatraceToken[]): Map<string, DynatraceToken> {
-  return new Map(tokens.map((t) => [t.id, t]));
+export function tokenMap(...tokens: DynatraceToken[]): TenantTokens {
+  return TenantTokens.of(tokens);
 }
 
 /** A Secret as the reference implementation delivers it. */

@@ -175,3 +175,13 @@ describe('report.json schema', () => {
     }
   });
 });
+
+describe('missing shards', () => {
+  it('names the shards of a run that left no report', async () => {
+    const { missingShards } = await import('../../src/report/merge.js');
+    expect(missingShards(['1/4', '3/4'])).toEqual(['2/4', '4/4']);
+    expect(missingShards(['1/2', '2/2'])).toEqual([]);
+    // Reports of different splits are not one run: nothing can be said.
+    expect(missingShards(['1/2', '1/3'])).toEqual([]);
+  });
+});
