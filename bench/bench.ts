@@ -16,6 +16,7 @@ import { writeFleetConfig } from '../src/sandbox/fleet.js';
 import { startSandbox } from '../src/sandbox/sandbox.js';
 import type { Sandbox } from '../src/sandbox/sandbox.js';
 import type { FaultSpec, RequestRecord } from '../src/sandbox/server.js';
+import type { CallStat } from '../src/report/report.js';
 
 const args = process.argv.slice(2);
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1]!.split(',') : undefined;
@@ -32,17 +33,7 @@ interface RunResult {
   firstRequestMs: number;
   peakRssMb: number;
   records: RequestRecord[];
-  report: {
-    totals: Record<string, number>;
-    calls: {
-      system: string;
-      operation: string;
-      calls: number;
-      retries: number;
-      rateLimited: number;
-      errors: number;
-    }[];
-  };
+  report: { totals: Record<string, number>; calls: CallStat[] };
 }
 
 interface Conditions {
@@ -242,6 +233,14 @@ async function fleet(clusters: number, tenants: number, seed: number) {
 
 const FAST = { DTP_OCM_RATE_LIMIT: '10000', DTP_DYNATRACE_RATE_LIMIT: '10000', DTP_CONCURRENCY: '64' };
 
+/** The scenarios' common conditions: 50 ms latency and 100 requests/s per API, and dtp told that rate. */
+async function paced(sandbox: Sandbox, dir: string, name: string): Promise<{ c: Conditions; r: RunResult }> {
+  const c = { latencyMs: 50, rate: 100 };
+  setConditions(sandbox, c);
+  const r = await runDtp(sandbox, dir, { DTP_OCM_RATE_LIMIT: '100', DTP_DYNATRACE_RATE_LIMIT: '100' }, name);
+  return { c, r };
+}
+
 async function steady(clusters: number): Promise<void> {
   const name = `steady ${clusters.toLocaleString('en')}`;
   console.log(`\n== ${name}: 8 tenants, 2 OCM environments, 50 ms latency, 100 requests/s per API`);
@@ -296,14 +295,7 @@ async function cold(): Promise<void> {
   console.log(`\n== ${name}: every cluster new; 50 ms latency, 100 requests/s per API`);
   const { dir, config, sandbox } = await fleet(1000, 8, 42);
   try {
-    const c = { latencyMs: 50, rate: 100 };
-    setConditions(sandbox, c);
-    const r = await runDtp(
-      sandbox,
-      dir,
-      { DTP_OCM_RATE_LIMIT: '100', DTP_DYNATRACE_RATE_LIMIT: '100' },
-      name,
-    );
+    const { c, r } = await paced(sandbox, dir, name);
     const audit = sandbox.audit();
     const writes = sandbox.writes(r.records).filter((x) => x.status < 400);
     const mints = writes.filter((x) => x.operation === 'createToken').length;
@@ -350,14 +342,7 @@ async function churn(): Promise<void> {
         'scopes: [openTelemetryTrace.ingest, metrics.ingest]',
       ),
     );
-    const c = { latencyMs: 50, rate: 100 };
-    setConditions(sandbox, c);
-    const r = await runDtp(
-      sandbox,
-      dir,
-      { DTP_OCM_RATE_LIMIT: '100', DTP_DYNATRACE_RATE_LIMIT: '100' },
-      name,
-    );
+    const { c, r } = await paced(sandbox, dir, name);
     const audit = sandbox.audit();
     const out = row(name, sandbox, config, c, r, 64, {});
     const t = r.report.totals;

@@ -15,6 +15,7 @@ import { runEngine, type EngineResult } from './reconcile/engine.js';
 import { renderMetrics } from './report/metrics.js';
 import { buildReport, startupFailureReport, type CallStat, type Report } from './report/report.js';
 import { renderSummary } from './report/summary.js';
+import { writeJsonFile } from './report/report-file.js';
 import { renderValidationSummary } from './report/validation-summary.js';
 import type { Secret } from './secret.js';
 import { VERSION } from './version.js';
@@ -216,9 +217,9 @@ async function reconcileFleet(
 async function publish(report: Report, options: Options, platform: Platform): Promise<string> {
   const dir = resolve(options.reportDir);
   mkdirSync(dir, { recursive: true });
+  writeJsonFile(join(dir, 'report.json'), report as unknown as Record<string, unknown>);
   const summary = renderSummary(report);
   const files = {
-    'report.json': `${JSON.stringify(report, null, 2)}\n`,
     'summary.md': summary,
     'metrics.prom': renderMetrics(report),
   };

@@ -35,6 +35,15 @@ export function dynatraceErrorMessage(body: unknown): string | undefined {
 
 const tokenPath = (id: string) => `/apiTokens/${encodeURIComponent(id)}`;
 
+/** Tens of thousands of tokens share a few dozen scope names: keep one copy of each. */
+const scopeNames = new Map<string, string>();
+const intern = (scope: string) => {
+  const known = scopeNames.get(scope);
+  if (known !== undefined) return known;
+  scopeNames.set(scope, scope);
+  return scope;
+};
+
 export class DynatraceRestClient implements DynatraceClient {
   constructor(
     readonly tenantId: string,
@@ -59,7 +68,7 @@ export class DynatraceRestClient implements DynatraceClient {
         out.push({
           id: t.id,
           name: t.name,
-          scopes: t.scopes ?? [],
+          scopes: (t.scopes ?? []).map(intern),
           enabled: t.enabled !== false,
           expirationDate: t.expirationDate,
         });

@@ -9,6 +9,7 @@ import { ExitCode, UserError } from '../errors.js';
 import { renderMetrics } from './metrics.js';
 import { REPORT_SCHEMA_VERSION, type Breakdown, type CallStat, type Report, type Totals } from './report.js';
 import { renderSummary } from './summary.js';
+import { writeJsonFile } from './report-file.js';
 
 function sumInto<T extends object>(target: T, source: T): void {
   for (const [key, value] of Object.entries(source)) {
@@ -142,7 +143,7 @@ export async function mergeMain(args: string[]): Promise<{ dir: string; report: 
   const report = mergeReports(files.map(readReport));
   const dir = resolve(out);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  writeJsonFile(join(dir, 'report.json'), report as unknown as Record<string, unknown>);
   writeFileSync(join(dir, 'summary.md'), renderSummary(report));
   writeFileSync(join(dir, 'metrics.prom'), renderMetrics(report));
   return { dir, report };

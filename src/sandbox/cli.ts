@@ -147,20 +147,18 @@ export async function demoMain(args: string[]): Promise<number> {
     console.log(
       `== sandbox: ${sandbox.fleet.clusters} clusters in ${config.ocmEnvironments.size} OCM environments, ${config.tenants.size} Dynatrace tenants (config ${configDir})`,
     );
-    const before = sandbox.records.length;
+    const reconcile = async (name: string) => {
+      const before = sandbox.records.length;
+      const outcome = await runAgainst(sandbox, 'reconcile', {
+        DTP_CONFIG: configDir,
+        DTP_REPORT_DIR: join(outDir, name),
+      });
+      return { outcome, writes: sandbox.writes(sandbox.records.slice(before)).length };
+    };
     console.log('\n== run 1: reconcile a fleet that has no tokens yet');
-    const cold = await runAgainst(sandbox, 'reconcile', {
-      DTP_CONFIG: configDir,
-      DTP_REPORT_DIR: join(outDir, 'cold'),
-    });
-    const coldWrites = sandbox.writes(sandbox.records.slice(before)).length;
-    const mid = sandbox.records.length;
+    const { outcome: cold, writes: coldWrites } = await reconcile('cold');
     console.log('\n== run 2: reconcile again: the steady state must change nothing');
-    const steady = await runAgainst(sandbox, 'reconcile', {
-      DTP_CONFIG: configDir,
-      DTP_REPORT_DIR: join(outDir, 'steady'),
-    });
-    const steadyWrites = sandbox.writes(sandbox.records.slice(mid)).length;
+    const { outcome: steady, writes: steadyWrites } = await reconcile('steady');
     const audit = sandbox.audit();
     console.log('\n== result');
     console.log(`  run 1: exit ${cold.exitCode}, ${coldWrites} writes to OCM and Dynatrace`);

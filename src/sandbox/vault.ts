@@ -82,14 +82,7 @@ export class VaultSim {
     this.tokens.set(token, { policy, expiresAt: Date.now() + 3600_000 });
     return {
       status: 200,
-      body: {
-        request_id: randomBytes(16).toString('hex'),
-        lease_id: '',
-        renewable: false,
-        lease_duration: 0,
-        data: null,
-        wrap_info: null,
-        warnings: null,
+      body: envelope({
         auth: {
           client_token: token,
           accessor: randomBytes(12).toString('base64url'),
@@ -102,7 +95,7 @@ export class VaultSim {
           token_type: 'service',
           orphan: true,
         },
-      },
+      }),
     };
   }
 
@@ -151,11 +144,7 @@ export class VaultSim {
     if (!entry) return fail(404);
     return {
       status: 200,
-      body: {
-        request_id: randomBytes(16).toString('hex'),
-        lease_id: '',
-        renewable: false,
-        lease_duration: 0,
+      body: envelope({
         data: {
           data: entry.data,
           metadata: {
@@ -166,10 +155,22 @@ export class VaultSim {
             version,
           },
         },
-        wrap_info: null,
-        warnings: null,
-        auth: null,
-      },
+      }),
     };
   }
+}
+
+/** Vault's response envelope around `data` or `auth`. */
+function envelope(content: { data?: unknown; auth?: unknown }): Record<string, unknown> {
+  return {
+    request_id: randomBytes(16).toString('hex'),
+    lease_id: '',
+    renewable: false,
+    lease_duration: 0,
+    data: null,
+    wrap_info: null,
+    warnings: null,
+    auth: null,
+    ...content,
+  };
 }

@@ -185,3 +185,29 @@ describe('missing shards', () => {
     expect(missingShards(['1/2', '1/3'])).toEqual([]);
   });
 });
+
+describe('report.json on disk', () => {
+  it('is written piece by piece with exactly the bytes of JSON.stringify(report, null, 2)', async () => {
+    const { writeJsonFile } = await import('../../src/report/report-file.js');
+    const { mkdtempSync, readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'dtp-json-'));
+    const documents: Record<string, unknown>[] = [
+      {},
+      {
+        a: 1,
+        empty: [],
+        list: [{ x: [1, 2], y: { z: 'q"\n' } }, null, 'two'],
+        nested: { deep: [] },
+        skip: undefined,
+      },
+      { clusters: Array.from({ length: 3000 }, (_, i) => ({ id: `c${i}`, errors: [], plan: { n: i } })) },
+    ];
+    for (const [i, doc] of documents.entries()) {
+      const path = join(dir, `r${i}.json`);
+      writeJsonFile(path, doc);
+      expect(readFileSync(path, 'utf8')).toBe(`${JSON.stringify(doc, null, 2)}\n`);
+    }
+  });
+});
