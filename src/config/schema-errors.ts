@@ -189,7 +189,7 @@ function translate(
       );
     }
     case 'enum':
-      if (error.parentSchema === SCOPE_SCHEMA) return scopeFinding(at, String(data), budget);
+      if (isScopeSchema(error.parentSchema)) return scopeFinding(at, String(data), budget);
       return valueFinding(
         at,
         `must be one of ${(params.allowedValues as unknown[]).map(String).join(', ')}, got ${quote(data)}${didYouMean(String(data), (params.allowedValues as unknown[]).map(String), budget)}`,
@@ -283,4 +283,11 @@ function describeField(pointer: string, fields: Map<string, FieldInfo[]>): strin
 /** `/spec/secrets/0/tokens` → `spec.secrets[].tokens`: a pointer as the field index names places. */
 function shape(pointer: string): string {
   return fieldName(pointer).replace(/\[\d+\]/g, '[]');
+}
+
+const SCOPE_SCHEMA_JSON = JSON.stringify(SCOPE_SCHEMA);
+
+/** The validators are compiled at build time with their own copy of the schemas: compare by content. */
+function isScopeSchema(schema: unknown): boolean {
+  return typeof schema === 'object' && schema !== null && JSON.stringify(schema) === SCOPE_SCHEMA_JSON;
 }

@@ -3,8 +3,8 @@
  * and compiled once. Also an index of every field the schemas define, for "did you mean" and "this field
  * belongs elsewhere" hints.
  */
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
-import formats from 'ajv-formats';
+import type { ValidateFunction } from 'ajv/dist/2020.js';
+import * as generated from './validators.generated.js';
 import allowedOrganization from '../../schemas/allowed-organization.schema.json' with { type: 'json' };
 import common from '../../schemas/common.schema.json' with { type: 'json' };
 import dtp from '../../schemas/dtp.schema.json' with { type: 'json' };
@@ -34,35 +34,11 @@ export const KIND_SCHEMA_FILES: Readonly<Record<Kind, string>> = {
 export const SCOPE_SCHEMA: object = tokenSpec.$defs.scope;
 
 /**
- * Annotations for editors (VS Code and yaml-language-server show them instead of "does not match pattern");
- * the loader uses the same texts, so the editor and the PR annotation say the same thing.
+ * The validator of one kind's documents. Compiled from schemas/ at build time (scripts/compile-schemas.mjs,
+ * checked in CI like dist/): compiling them at start would cost a run ~50 ms before its first request.
  */
-const ANNOTATIONS = ['patternErrorMessage', 'errorMessage'];
-
-let compiled: Map<Kind, ValidateFunction> | undefined;
-
-/** The validator of one kind's documents; all schemas are compiled on first use. */
 export function validatorFor(kind: Kind): ValidateFunction {
-  compiled ??= compile();
-  return compiled.get(kind)!;
-}
-
-function compile(): Map<Kind, ValidateFunction> {
-  // verbose: errors carry the failing schema, for the annotations and field descriptions above.
-  // strictRequired is off because `oneOf` branches name properties defined beside them, not inside them.
-  const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictRequired: false });
-  formats.default(ajv, ['email']);
-  for (const keyword of ANNOTATIONS) ajv.addKeyword({ keyword, schemaType: 'string' });
-  for (const schema of Object.values(SCHEMA_FILES)) ajv.addSchema(schema);
-  const out = new Map<Kind, ValidateFunction>();
-  for (const [kind, file] of Object.entries(KIND_SCHEMA_FILES) as [Kind, string][]) {
-    out.set(kind, ajv.getSchema(idOf(file))!);
-  }
-  return out;
-}
-
-function idOf(file: string): string {
-  return (SCHEMA_FILES[file] as { $id: string }).$id;
+  return generated[kind] as unknown as ValidateFunction;
 }
 
 /** A field the schemas define: where it is (`spec.secrets[].tokens[]`) and what it means. */
