@@ -310,14 +310,18 @@ async function readBody(req: IncomingMessage): Promise<string> {
 
 function parseBody(raw: string, contentType: string | undefined): unknown {
   if (!raw) return undefined;
+  // JSON first, whatever the content type says: Vault reads a JSON body even when curl labels it a form.
+  if (/^\s*[[{]/.test(raw)) {
+    try {
+      return JSON.parse(raw);
+    } catch {
+      // not JSON after all
+    }
+  }
   if (contentType?.includes('application/x-www-form-urlencoded')) {
     return Object.fromEntries(new URLSearchParams(raw));
   }
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return raw;
-  }
+  return raw;
 }
 
 function send(res: ServerResponse, response: SimResponse): void {

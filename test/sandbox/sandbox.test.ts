@@ -390,6 +390,18 @@ describe('Vault', () => {
   });
 });
 
+describe('request bodies', () => {
+  it('reads a JSON body even when it is labelled a form, as Vault does (curl -d)', async () => {
+    const creds = h.sandbox.fleet.credentials;
+    const res = await fetch(`${vault}/auth/approle/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: JSON.stringify({ role_id: creds.vaultRoleId, secret_id: creds.vaultSecretId }),
+    });
+    expect(res.status).toBe(200);
+  });
+});
+
 describe('faults', () => {
   it('adds latency, then answers 429 with Retry-After and Dynatrace rate-limit headers past the rate', async () => {
     const auth = {
