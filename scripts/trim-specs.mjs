@@ -1,7 +1,8 @@
 // Trims the published OCM, Dynatrace and Vault OpenAPI specs down to the operations dtp uses, plus every
 // component they reference (transitively), and writes them to specs/ (committed: CI has no /work/shared).
-// Everything kept is copied unchanged; only object key order is normalised (sorted) so the output is
-// deterministic. Each file records its origin and the sha256 of the source in `x-trimmed-from`.
+// Everything kept is copied unchanged except `example` values (sample data the checks never read; Dynatrace's
+// include token-shaped strings that secret scanners rightly flag); object key order is normalised (sorted) so
+// the output is deterministic. Each file records its origin and the sha256 of the source in `x-trimmed-from`.
 //
 //   node scripts/trim-specs.mjs [source-dir]      (default: $DTP_SPECS_SOURCE or ../shared/specs)
 //   node scripts/trim-specs.mjs --check [source-dir]   (fails when specs/ differs from a fresh trim)
@@ -120,14 +121,18 @@ function unescapePointer(segment) {
   return segment.replace(/~1/g, '/').replace(/~0/g, '~');
 }
 
-/** Recursively sorted copy (object keys only; array order is meaningful and kept). */
-function sorted(value) {
-  if (Array.isArray(value)) return value.map(sorted);
+/**
+ * Recursively sorted copy (object keys only; array order is meaningful and kept), without `example` and
+ * `examples` annotations. Under `properties` those words are field names, and kept.
+ */
+function sorted(value, parentKey) {
+  if (Array.isArray(value)) return value.map((v) => sorted(v));
   if (value && typeof value === 'object') {
     return Object.fromEntries(
       Object.keys(value)
+        .filter((k) => parentKey === 'properties' || (k !== 'example' && k !== 'examples'))
         .sort()
-        .map((k) => [k, sorted(value[k])]),
+        .map((k) => [k, sorted(value[k], k)]),
     );
   }
   return value;

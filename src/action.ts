@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { artifactName, githubPlatform } from './platform/github.js';
+import { githubPlatform } from './platform/github.js';
 import { envSource, layered, OPTIONS, resolveOptions } from './options.js';
 import { run } from './run.js';
 import { ExitCode, UserError } from './errors.js';
@@ -11,11 +11,7 @@ export async function runAction(): Promise<void> {
   let exitCode: number;
   try {
     const options = resolveOptions(layered(inputs, envSource(process.env)));
-    // Matrix shards run as one job id: the shard in the artifact name keeps their reports apart.
-    const platform = githubPlatform({
-      verbose: options.verbose,
-      artifactName: artifactName(process.env, `${options.shard.index}/${options.shard.count}`),
-    });
+    const platform = githubPlatform({ verbose: options.verbose, shard: options.shard });
     exitCode = await run(options, platform);
   } catch (error) {
     if (error instanceof UserError) {

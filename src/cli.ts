@@ -96,12 +96,10 @@ async function main(argv: string[]): Promise<number> {
         name === 'mode' && command !== 'run' ? command : undefined;
       const options = resolveOptions(layered(modeFromCommand, source, envSource(process.env)));
       const platform = isGitHubActions()
-        ? await import('./platform/github.js').then((g) =>
-            g.githubPlatform({
-              verbose: options.verbose,
-              artifactName: g.artifactName(process.env, `${options.shard.index}/${options.shard.count}`),
-            }),
-          )
+        ? (await import('./platform/github.js')).githubPlatform({
+            verbose: options.verbose,
+            shard: options.shard,
+          })
         : plainPlatform({
             summaryPath: join(options.reportDir, 'summary.md'),
             resultsDir: process.env.DTP_RESULTS_DIR,

@@ -94,8 +94,8 @@ export async function runWithReport(
     report = startupFailureReport(mode, error.message, { ...context, calls: connect.callStats() }, startedAt);
     report.exitCode = error.exitCode;
   }
-  const reportDir = await publish(report, options, platform);
-  if (mode === 'plan' && options.prComment) await commentPlan(report, options, platform);
+  const { dir: reportDir, summary } = await publish(report, options, platform);
+  if (mode === 'plan' && options.prComment) await commentPlan(summary, options, platform);
   return { exitCode: report.exitCode as ExitCode, report, reportDir };
 }
 
@@ -214,7 +214,11 @@ async function reconcileFleet(
 }
 
 /** Writes report.json, summary.md and metrics.prom, the job summary, the outputs, and the artifact. */
-async function publish(report: Report, options: Options, platform: Platform): Promise<string> {
+async function publish(
+  report: Report,
+  options: Options,
+  platform: Platform,
+): Promise<{ dir: string; summary: string }> {
   const dir = resolve(options.reportDir);
   mkdirSync(dir, { recursive: true });
   writeJsonFile(join(dir, 'report.json'), report as unknown as Record<string, unknown>);
@@ -248,7 +252,7 @@ async function publish(report: Report, options: Options, platform: Platform): Pr
   platform.info(
     `${report.mode} finished (exit ${report.exitCode}): ${c.clusters} clusters, ${c.unchanged} unchanged, ${report.mode === 'plan' ? `${c.planned} would change` : `${c.changed} changed`}, ${c.failed} failed, ${c.denied} denied; report in ${dir}`,
   );
-  return dir;
+  return { dir, summary };
 }
 
 /** One read per Vault secret and version: a client id and its secret live side by side in one secret. */
@@ -267,7 +271,7 @@ function cachedReads(vault: VaultClient): VaultClient {
  * The plan as a sticky PR comment. A comment that cannot be written is a warning: the plan itself is in the
  * summary, and a fork's read-only token must not fail the check.
  */
-async function commentPlan(report: Report, options: Options, platform: Platform): Promise<void> {
+async function commentPlan(summary: string, options: Options, platform: Platform): Promise<void> {
   const { currentPullRequest, upsertPullRequestComment } = await import('./platform/pr-comment.js');
   if (platform.kind !== 'github' || !options.githubToken) {
     platform.warn('pr-comment: needs GitHub Actions and github-token; the plan is in the summary only');
@@ -281,7 +285,7 @@ async function commentPlan(report: Report, options: Options, platform: Platform)
   try {
     const done = await upsertPullRequestComment(
       { token: options.githubToken, pr, apiUrl: process.env.GITHUB_API_URL },
-      renderSummary(report),
+      summary,
     );
     platform.info(`pr-comment: ${done} the plan comment on #${pr.number}`);
   } catch (error) {

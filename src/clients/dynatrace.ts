@@ -2,7 +2,7 @@
  * Dynatrace API tokens over the Environment API v2. Only `dtp_` tokens are listed (the name selector narrows
  * the listing server-side; its matching is not documented as a prefix match, so names are filtered again).
  */
-import { Secret, registerSecretValue } from '../secret.js';
+import { Secret } from '../secret.js';
 import type { CreatedToken, DynatraceClient, DynatraceToken } from './api.js';
 import type { HttpClient } from './http.js';
 
@@ -86,7 +86,6 @@ export class DynatraceRestClient implements DynatraceClient {
       path: '/apiTokens',
       json: { name: request.name, scopes: request.scopes },
     });
-    registerSecretValue(body.token);
     return { id: body.id, token: new Secret(body.token), expirationDate: body.expirationDate };
   }
 

@@ -194,7 +194,17 @@ class Gate {
   }
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Exponential backoff with full jitter: a random wait up to base × 2^(attempt−1), capped. */
+export function backoffMs(
+  attempt: number,
+  baseMs: number,
+  capMs: number,
+  random: () => number = Math.random,
+): number {
+  return random() * Math.min(capMs, baseMs * 2 ** (attempt - 1));
+}
 
 /** Agents are per process and per origin pool size; keep-alive sockets are reused across clients. */
 const agents = new Map<number, Agent>();
@@ -219,11 +229,16 @@ export class HttpClient {
   readonly #gate: Gate;
   readonly #settings: Required<Pick<HttpSettings, 'backoffBaseMs' | 'backoffCapMs' | 'random'>> &
     HttpSettings;
-  readonly #base: string;
+  readonly #origin: string;
+  /** The base URL's path (`/api/v2`, `/production`), before each request's path. */
+  readonly #basePath: string;
 
   constructor(settings: HttpSettings) {
     this.#settings = { backoffBaseMs: 200, backoffCapMs: 20_000, random: Math.random, ...settings };
-    this.#base = settings.baseUrl.replace(/\/+$/, '');
+    // Parsed once, not per request: this is on the path of every call.
+    const base = new URL(settings.baseUrl);
+    this.#origin = base.origin;
+    this.#basePath = base.pathname.replace(/\/+$/, '');
     this.limiter = new RateLimiter(settings.rateLimit);
     this.#gate = new Gate(settings.maxInFlight ?? 32);
   }
@@ -298,7 +313,7 @@ export class HttpClient {
       }
 
       retries++;
-      const backoff = s.random() * Math.min(s.backoffCapMs, s.backoffBaseMs * 2 ** (attempt - 1));
+      const backoff = backoffMs(attempt, s.backoffBaseMs, s.backoffCapMs, s.random);
       let wait = backoff;
       if (response?.status === 429) {
         rateLimited++;
@@ -330,10 +345,9 @@ export class HttpClient {
     // undici's own timeouts, not an AbortSignal.timeout per request: those keep a timer (and the request's
     // closures) alive for the whole timeout even after the answer came, which at 10,000 requests is real memory.
     try {
-      const url = new URL(this.#base + req.path);
       const res = await dispatchRequest.call(agentFor(Math.max(8, s.maxInFlight ?? 32)), {
-        origin: url.origin,
-        path: `${url.pathname}${url.search}`,
+        origin: this.#origin,
+        path: this.#basePath + req.path || '/',
         method: req.method,
         headers,
         body,

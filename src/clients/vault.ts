@@ -9,6 +9,7 @@ import { RemoteError, StartupError } from '../errors.js';
 import { Secret, registerSecretValue } from '../secret.js';
 import type { VaultOptions } from '../options.js';
 import type { VaultClient } from './api.js';
+import { backoffMs, sleep } from './http.js';
 import type { CallStats } from './http.js';
 
 export interface VaultSettings extends VaultOptions {
@@ -197,8 +198,7 @@ export class NodeVaultClient implements VaultClient {
           });
         }
         retries++;
-        const base = s.backoffBaseMs ?? 200;
-        await new Promise((r) => setTimeout(r, Math.random() * Math.min(10_000, base * 2 ** (attempt - 1))));
+        await sleep(backoffMs(attempt, s.backoffBaseMs ?? 200, 10_000));
       }
     }
   }

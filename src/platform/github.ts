@@ -3,14 +3,12 @@ import type { Diagnostic } from '../config/diagnostics.js';
 import { onSecretValue, redact } from '../secret.js';
 import { ANNOTATION_LIMIT, type Platform } from './platform.js';
 
-export { ANNOTATION_LIMIT, isGitHubActions } from './platform.js';
-
-/** GitHub caps annotations at 10 errors and 10 warnings per step; the rest are listed in the job summary. */
-
 /** The job summary is rejected above 1 MiB; keep a margin for the truncation note. */
 export const SUMMARY_LIMIT_BYTES = 1024 * 1024 - 4096;
 
-export function githubPlatform(options: { verbose?: boolean; artifactName?: string } = {}): Platform {
+export function githubPlatform(
+  options: { verbose?: boolean; artifactName?: string; shard?: { index: number; count: number } } = {},
+): Platform {
   // Mask every secret value the moment it exists, including ones read later (minted tokens).
   onSecretValue((value) => core.setSecret(value));
   return {
@@ -55,7 +53,9 @@ export function githubPlatform(options: { verbose?: boolean; artifactName?: stri
         core.info(`Not uploading the report artifact (no Actions runtime); the files are in ${dir}.`);
         return;
       }
-      const name = options.artifactName ?? artifactName(process.env);
+      // Matrix shards run as one job id: the shard in the name keeps their reports apart.
+      const shard = options.shard ? `${options.shard.index}/${options.shard.count}` : undefined;
+      const name = options.artifactName ?? artifactName(process.env, shard);
       try {
         // Loaded on use: the artifact client is large and only needed at the very end of a GitHub run.
         const { DefaultArtifactClient } = await import('@actions/artifact');

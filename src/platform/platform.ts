@@ -24,7 +24,7 @@ export interface Platform {
   idToken?(audience: string): Promise<string>;
 }
 
-/** GitHub caps annotations per step (10 errors, 10 warnings); the rest go to the log and the summary. */
+/** GitHub caps annotations at 10 errors and 10 warnings per step; the rest are listed in the job summary. */
 export const ANNOTATION_LIMIT = 10;
 
 /** Kept here, away from @actions/core, so a run outside GitHub never loads the Actions toolkit. */

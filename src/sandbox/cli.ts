@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import { ExitCode, UserError } from '../errors.js';
-import { resolveOptions } from '../options.js';
+import { envName, resolveOptions } from '../options.js';
 import { plainPlatform } from '../platform/plain.js';
 import { runWithReport } from '../run.js';
 import { startSandbox } from './sandbox.js';
@@ -129,7 +129,7 @@ export async function runAgainst(
     DTP_SERVICE_LOGS: 'true',
     ...extra,
   };
-  const options = resolveOptions((name) => settings[`DTP_${name.toUpperCase().replace(/-/g, '_')}`]);
+  const options = resolveOptions((name) => settings[envName(name)]);
   const platform = plainPlatform({
     summaryPath: join(options.reportDir, 'summary.md'),
     verbose: options.verbose,

@@ -4,5 +4,5 @@ import { dirname as __dtpDirname } from 'node:path';
 const require = __dtpCreateRequire(import.meta.url);
 const __filename = __dtpFileURLToPath(import.meta.url);
 const __dirname = __dtpDirname(__filename);
-var ANNOTATION_LIMIT=10;function isGitHubActions(env=process.env){return env.GITHUB_ACTIONS==="true"}export{ANNOTATION_LIMIT,isGitHubActions};
-//# sourceMappingURL=chunk-RJCILXNS.js.map
+function isGitHubActions(env=process.env){return env.GITHUB_ACTIONS==="true"}export{isGitHubActions};
+//# sourceMappingURL=chunk-MOZXJ6CJ.js.map
