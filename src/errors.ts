@@ -101,6 +101,29 @@ export class RemoteError extends Error {
   }
 }
 
+/**
+ * A write whose outcome is unknown: the request may have been applied but its answer was lost or unusable
+ * (connection dropped after sending, a `201` without the fields dtp needs). Never retried blindly: the
+ * caller resolves it first (finds the object by its exact name) and compensates.
+ */
+export class OutcomeUnknownError extends RemoteError {
+  constructor(details: RemoteErrorDetails) {
+    super(details);
+    this.name = 'OutcomeUnknownError';
+  }
+}
+
+/**
+ * An answer that is not the shape dtp relies on (unparseable JSON, HTML on a 2xx, a missing field, a listing
+ * whose count contradicts its stated total, a repeated page key): a failed call, never an empty result.
+ */
+export class MalformedAnswerError extends RemoteError {
+  constructor(details: RemoteErrorDetails) {
+    super(details);
+    this.name = 'MalformedAnswerError';
+  }
+}
+
 /** The message of any thrown value, redacted, for reports and logs. */
 export function describeError(error: unknown): string {
   if (error instanceof Error) return redact(error.message);

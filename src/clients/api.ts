@@ -102,6 +102,9 @@ export interface DynatraceToken {
   enabled: boolean;
   /** ISO timestamp, when the token expires. */
   expirationDate?: string;
+  /** ISO timestamps (listed with `fields`), when Dynatrace reports them. */
+  creationDate?: string;
+  lastUsedDate?: string;
 }
 
 export interface CreatedToken {
@@ -116,7 +119,14 @@ export interface DynatraceClient {
   readonly tenantId: string;
   /** Every token whose name starts with `prefix` (listed with the name selector, filtered again here). */
   listTokens(prefix: string): Promise<DynatraceToken[]>;
-  createToken(request: { name: string; scopes: string[] }): Promise<CreatedToken>;
+  /**
+   * Mints a token. A `201` that lacks `id` or `token`, or a request whose answer never arrived after the
+   * request may have been applied, throws an `OutcomeUnknownError` (errors.ts): the caller must find the
+   * token by its exact name and revoke it before it retries or gives up.
+   */
+  createToken(request: { name: string; scopes: string[]; expirationDate?: string }): Promise<CreatedToken>;
+  /** One token by id (`GET /apiTokens/{id}`), or undefined when Dynatrace answers 404. */
+  getToken(id: string): Promise<DynatraceToken | undefined>;
   /** Replaces name and scopes; the value does not change. */
   updateToken(id: string, update: { name: string; scopes: string[] }): Promise<void>;
   /** Deletes the token; `absent` when it was already gone (404). */

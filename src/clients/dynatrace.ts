@@ -89,6 +89,24 @@ export class DynatraceRestClient implements DynatraceClient {
     return { id: body.id, token: new Secret(body.token), expirationDate: body.expirationDate };
   }
 
+  async getToken(id: string): Promise<DynatraceToken | undefined> {
+    const { status, body } = await this.http.request<{
+      id: string;
+      name: string;
+      enabled?: boolean;
+      scopes?: string[];
+      expirationDate?: string;
+    }>({ operation: 'get api token', method: 'GET', path: tokenPath(id), accept: [404] });
+    if (status === 404) return undefined;
+    return {
+      id: body.id,
+      name: body.name,
+      scopes: (body.scopes ?? []).map(intern),
+      enabled: body.enabled !== false,
+      expirationDate: body.expirationDate,
+    };
+  }
+
   async updateToken(id: string, update: { name: string; scopes: string[] }): Promise<void> {
     await this.http.request({
       operation: 'update api token',

@@ -163,6 +163,13 @@ export class FakeDynatrace implements DynatraceClient {
     token.name = update.name;
     token.scopes = [...update.scopes];
   }
+  async getToken(id: string): Promise<DynatraceToken | undefined> {
+    this.call('getToken', id);
+    const token = this.tokens.get(id);
+    if (!token) return undefined;
+    const { value: _value, ...t } = token;
+    return structuredClone(t);
+  }
   async deleteToken(id: string): Promise<'deleted' | 'absent'> {
     this.call('deleteToken', id);
     return this.tokens.delete(id) ? 'deleted' : 'absent';
