@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Forgets registered secret values before each test (test/setup.ts).
+    setupFiles: ['test/setup.ts'],
   },
 });

@@ -99,6 +99,7 @@ const TRIMS = [
       '/auth/{kubernetes_mount_path}/login': ['post'],
       '/{kv_v2_mount_path}/data/{path}': ['get'],
       '/auth/token/lookup-self': ['get'],
+      '/auth/token/revoke-self': ['post'],
     },
   },
 ];

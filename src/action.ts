@@ -4,14 +4,20 @@ import { envSource, layered, OPTIONS, resolveOptions } from './options.js';
 import { run } from './run.js';
 import { ExitCode, UserError } from './errors.js';
 import { redact } from './secret.js';
+import { installSignalHandlers } from './shutdown.js';
 
 /** The GitHub Action: inputs (then DTP_* variables) → the shared run() → exit code. */
 export async function runAction(): Promise<void> {
+  installSignalHandlers();
   const inputs = (name: string) => (OPTIONS.some((o) => o.name === name) ? core.getInput(name) : undefined);
   let exitCode: number;
   try {
     const options = resolveOptions(layered(inputs, envSource(process.env)));
-    const platform = githubPlatform({ verbose: options.verbose, shard: options.shard });
+    const platform = githubPlatform({
+      verbose: options.verbose,
+      shard: options.shard,
+      logFormat: options.logFormat,
+    });
     exitCode = await run(options, platform);
   } catch (error) {
     if (error instanceof UserError) {

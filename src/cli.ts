@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-import { parseArgs } from 'node:util';
+import { flagSource, unknownCommand } from './cli-args.js';
 import { ExitCode, UserError } from './errors.js';
 import { envSource, layered, OPTIONS, resolveOptions, type SettingSource } from './options.js';
 import { isGitHubActions } from './platform/platform.js';
 import { plainPlatform } from './platform/plain.js';
 import { run } from './run.js';
+import { installSignalHandlers } from './shutdown.js';
 import { redact } from './secret.js';
+import { VERSION } from './version.js';
 import { join } from 'node:path';
 
 const USAGE = `dtp — Dynatrace Token Provider
@@ -18,30 +20,13 @@ Usage:
   dtp sandbox [--help]              start the OCM, Dynatrace and Vault simulators with a demo fleet
   dtp demo                          sandbox + a cold reconcile + a steady-state reconcile (npm start)
   dtp report merge <report.json>... [--out <dir>]   merge the reports of shards into one
+  dtp version | dtp --version       print the version
 
 Settings: --<name> <value>, or the environment variable DTP_<NAME>; secrets also as --<name>-file <path>.
+On/off settings also as bare switches: --verbose, --no-prune; as values true/false, yes/no, on/off, 1/0.
 ${OPTIONS.map((o) => `  --${o.name.padEnd(22)} ${o.description}${o.default ? ` [${o.default}]` : ''}`).join('\n')}
 
 Exit codes: 0 all good · 1 some clusters failed · 2 invalid configuration · 3 could not start.`;
-
-/** Parses `--name value` flags for the known settings; unknown flags are an error that lists the known ones. */
-export function flagSource(args: string[]): { source: SettingSource; positionals: string[] } {
-  const spec: Record<string, { type: 'string' }> = {};
-  for (const o of OPTIONS) {
-    spec[o.name] = { type: 'string' };
-    if (o.secret) spec[`${o.name}-file`] = { type: 'string' };
-  }
-  try {
-    const { values, positionals } = parseArgs({ args, options: spec, allowPositionals: true, strict: true });
-    return { source: (name) => values[name] as string | undefined, positionals };
-  } catch (error) {
-    throw new UserError(
-      redact((error as Error).message),
-      'Run `dtp --help` for the list of settings; each is --<name> <value>.',
-      ExitCode.invalidConfig,
-    );
-  }
-}
 
 async function main(argv: string[]): Promise<number> {
   const [command = 'help', ...rest] = argv;
@@ -50,6 +35,11 @@ async function main(argv: string[]): Promise<number> {
     case '--help':
     case '-h':
       console.log(USAGE);
+      return ExitCode.ok;
+    case 'version':
+    case '--version':
+    case '-V':
+      console.log(`dtp ${VERSION}`);
       return ExitCode.ok;
     case 'sandbox': {
       const { sandboxMain } = await import('./sandbox/cli.js');
@@ -60,20 +50,16 @@ async function main(argv: string[]): Promise<number> {
       return demoMain(rest);
     }
     case 'report': {
-      if (rest[0] !== 'merge')
-        throw new UserError(
-          'unknown report command',
-          'Usage: dtp report merge <report.json>... [--out <dir>]',
-        );
+      if (rest[0] !== 'merge') throw unknownCommand(`report ${rest[0] ?? ''}`.trim(), ['report merge']);
       const { mergeMain } = await import('./report/merge.js');
-      const { dir, report } = await mergeMain(rest.slice(1));
+      const { dir, report, shards } = await mergeMain(rest.slice(1));
       if (isGitHubActions()) {
         const { renderSummary } = await import('./report/summary.js');
         const { githubPlatform } = await import('./platform/github.js');
         await githubPlatform().writeSummary(renderSummary(report));
       }
       console.log(
-        `merged ${report.shard}: ${report.totals.clusters} clusters, ${report.totals.failed} failed; written to ${dir}`,
+        `merged ${shards} shards: ${report.totals.clusters} clusters, ${report.totals.failed} failed; written to ${dir}`,
       );
       return ExitCode.ok;
     }
@@ -99,16 +85,19 @@ async function main(argv: string[]): Promise<number> {
         ? (await import('./platform/github.js')).githubPlatform({
             verbose: options.verbose,
             shard: options.shard,
+            logFormat: options.logFormat,
           })
         : plainPlatform({
             summaryPath: join(options.reportDir, 'summary.md'),
             resultsDir: process.env.DTP_RESULTS_DIR,
             verbose: options.verbose,
+            logFormat: options.logFormat,
           });
+      installSignalHandlers();
       return run(options, platform);
     }
     default:
-      throw new UserError(`unknown command "${command}"`, 'Run `dtp --help` for the commands.');
+      throw unknownCommand(command);
   }
 }
 

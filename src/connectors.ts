@@ -4,22 +4,27 @@
  */
 import type { Options } from './options.js';
 import type { Platform } from './platform/platform.js';
-import type { Connectors } from './run.js';
+import type { Connectors } from './connectors-api.js';
 import { CallStats, HttpClient } from './clients/http.js';
 import type { HttpSettings } from './clients/http.js';
 import { OcmRestClient, ocmErrorMessage } from './clients/ocm.js';
 import { SsoSession, oauthErrorMessage } from './clients/sso.js';
 import { DynatraceRestClient, dynatraceErrorMessage } from './clients/dynatrace.js';
 import { NodeVaultClient } from './clients/vault.js';
+import { caBundle } from './clients/vault-transport.js';
+import { assertEgress } from './egress.js';
 import { StartupError } from './errors.js';
 
 export function realConnectors(options: Options, platform: Platform): Connectors {
   const stats = new CallStats();
   const log = options.verbose ? (line: string) => platform.debug(line) : undefined;
+  // Read once: one trust list per run, so every client shares its connection pools.
+  const ca = caBundle(options.caFile);
   const common = (system: HttpSettings['system'], baseUrl: string, rateLimit: number): HttpSettings => ({
     system,
     baseUrl,
     rateLimit,
+    ca,
     timeoutMs: options.httpTimeoutMs,
     maxRetries: options.maxRetries,
     // Enough sockets that the cluster workers never queue behind the pool.
@@ -42,6 +47,7 @@ export function realConnectors(options: Options, platform: Platform): Connectors
         addr,
         timeoutMs: options.httpTimeoutMs,
         maxRetries: options.maxRetries,
+        caFile: options.caFile,
         stats,
         idToken: platform.idToken?.bind(platform),
         onGitHub: platform.kind === 'github',
@@ -52,6 +58,12 @@ export function realConnectors(options: Options, platform: Platform): Connectors
     },
 
     ocm(environment, endpoints, credentials) {
+      // An override is a trusted setting; a URL from the YAML is checked again before a credential goes out.
+      const allowed = options.allowedHosts;
+      const where = `OCM environment ${environment.name}`;
+      if (!options.ocmSsoUrl)
+        assertEgress(endpoints.ssoUrl, { kind: 'ocm-sso' }, allowed, `${where} ssoTokenUrl`);
+      if (!options.ocmUrl) assertEgress(endpoints.apiUrl, { kind: 'ocm-api' }, allowed, `${where} apiUrl`);
       const sso = new SsoSession(
         new HttpClient({ ...common('sso', endpoints.ssoUrl, 5), errorMessage: oauthErrorMessage }),
         credentials,
@@ -67,6 +79,10 @@ export function realConnectors(options: Options, platform: Platform): Connectors
     },
 
     dynatrace(tenant, baseUrl, bootstrapToken) {
+      if (!options.dynatraceUrl) {
+        const target = { kind: 'dynatrace', environmentId: tenant.environmentId } as const;
+        assertEgress(baseUrl, target, options.allowedHosts, `tenant ${tenant.environmentId} environmentUrl`);
+      }
       const http = new HttpClient({
         ...common('dynatrace', `${baseUrl.replace(/\/+$/, '')}/api/v2`, options.dynatraceRateLimit),
         authorization: async () => `Api-Token ${bootstrapToken.reveal()}`,

@@ -110,6 +110,14 @@ export class OutcomeUnknownError extends RemoteError {
   constructor(details: RemoteErrorDetails) {
     super(details);
     this.name = 'OutcomeUnknownError';
+    const answer =
+      details.status !== undefined
+        ? `answered HTTP ${details.status}`
+        : `lost its answer (${details.code ?? 'no response'})`;
+    const why = details.remoteMessage ? `: ${details.remoteMessage}` : '';
+    this.message = redact(
+      `${details.system} ${details.operation} (${details.method} ${details.path}) ${answer}${why}; it may have been applied`,
+    );
   }
 }
 
@@ -121,6 +129,11 @@ export class MalformedAnswerError extends RemoteError {
   constructor(details: RemoteErrorDetails) {
     super(details);
     this.name = 'MalformedAnswerError';
+    // The problem (remoteMessage) is dtp's finding, not the remote's text: it leads the message.
+    const tries = details.attempts && details.attempts > 1 ? ` (after ${details.attempts} attempts)` : '';
+    this.message = redact(
+      `${details.system} ${details.operation} (${details.method} ${details.path}): ${details.remoteMessage ?? 'malformed answer'}${tries}`,
+    );
   }
 }
 

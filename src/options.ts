@@ -4,7 +4,15 @@
  * table equal to this list.
  */
 import { readFileSync } from 'node:fs';
+import { DAY_MS, HOUR_MS, MINUTE_MS, parseDuration } from './config/duration.js';
+import { parseAllowedHosts, type HostRule } from './egress.js';
 import { UserError } from './errors.js';
+import { notifySettingProblems } from './notify/settings.js';
+import {
+  DEFAULT_ROTATION_BUDGET,
+  parseRotationBudget,
+  type RotationBudgetSetting,
+} from './reconcile/rotation.js';
 import { Secret } from './secret.js';
 
 export type Mode = 'validate' | 'plan' | 'reconcile';
@@ -34,6 +42,11 @@ export const OPTIONS: readonly OptionDef[] = [
     name: 'config',
     description: 'Folder with the tenants, token specs, organizations and OCM environments (YAML).',
     default: 'tenants',
+  },
+  {
+    name: 'base-config',
+    description:
+      "Plan mode on a pull request: the base branch's configuration folder. The plan is made for both against the same observed state and leads with what the change does (the YAML line causing each change); the rest is folded as drift. Without it, plan shows all pending work.",
   },
   { name: 'vault-addr', description: 'Vault address, e.g. https://vault.example.com.', env: ['VAULT_ADDR'] },
   { name: 'vault-namespace', description: 'Vault Enterprise namespace, if any.', env: ['VAULT_NAMESPACE'] },
@@ -84,6 +97,11 @@ export const OPTIONS: readonly OptionDef[] = [
     description:
       'Override of the address dtp calls for each tenant, `{tenant}` replaced by the environment id. The Secrets keep the configured environmentUrl.',
   },
+  {
+    name: 'allowed-hosts',
+    description:
+      'Hosts besides the public defaults (<id>.live.dynatrace.com; api[.stage|.integration].openshift.com, sso[.stage].redhat.com) that credentials may be sent to, as the YAML names them: comma or newline separated, exact hosts or `*.domain`, with `:port` when not 443 (e.g. dynatrace.example.com, *.apps.example.com:8443). A trusted setting: the YAML alone can never name a new host.',
+  },
   { name: 'concurrency', description: 'Clusters processed at the same time.', default: '64' },
   {
     name: 'ocm-rate-limit',
@@ -108,6 +126,11 @@ export const OPTIONS: readonly OptionDef[] = [
     default: '5',
   },
   {
+    name: 'ca-file',
+    description:
+      'PEM bundle of certificate authorities trusted in addition to the system roots, by every connection (Vault, OCM, SSO, Dynatrace): for private CAs and TLS-inspecting proxies. Proxies: every connection honours HTTPS_PROXY, HTTP_PROXY and NO_PROXY from the environment, and none is used when they are unset.',
+  },
+  {
     name: 'prune',
     description:
       'Revoke dtp_ tokens of clusters that no longer exist or lost their labels (tokens replaced on a reconciled cluster are always revoked). Skipped for a tenant when it would revoke more than half of its dtp_ tokens, unless set to force.',
@@ -127,6 +150,31 @@ export const OPTIONS: readonly OptionDef[] = [
     default: '1/1',
   },
   {
+    name: 'remint',
+    description:
+      'Re-mint delivered tokens that are gone. Held for a tenant when more than half of its delivered tokens (and more than 10) would be re-minted in one run (a listing that lies, or a mass revocation), unless set to force.',
+    default: 'true',
+    choices: ['true', 'force'],
+  },
+  {
+    name: 'rotation-budget',
+    description:
+      'Most tokens replaced per run because of their age or coming expiry (token specs with maxAge): a share of the delivered tokens the run looks at (`5%`, at least 1) or a number (`20`). The ones expiring soonest go first; the rest wait for the next run. Expired tokens are always replaced, and count first.',
+    default: '5%',
+  },
+  {
+    name: 'run-interval',
+    description:
+      'Time between scheduled runs (`2h`, `30m`, `1d`): a token that would expire before the run after next is rotated now, and the summary calls it expiring soon.',
+    default: '2h',
+  },
+  {
+    name: 'shutdown-grace',
+    description:
+      'Seconds that clusters in flight may finish after SIGINT/SIGTERM before their new tokens are revoked and the reports are written (fits GitHub cancellation: SIGTERM 7.5 s after SIGINT).',
+    default: '6',
+  },
+  {
     name: 'report-dir',
     description: 'Folder for report.json, summary.md and metrics.prom.',
     default: 'dtp-report',
@@ -144,6 +192,62 @@ export const OPTIONS: readonly OptionDef[] = [
     env: ['GITHUB_TOKEN'],
   },
   { name: 'verbose', description: 'Log every remote call.', default: 'false', choices: ['true', 'false'] },
+  {
+    name: 'log-format',
+    description:
+      'text (lines for people) or json (one object per line: time, level, message and, when known, cluster, tenant, operation, durationMs).',
+    default: 'text',
+    choices: ['text', 'json'],
+  },
+  {
+    name: 'metrics-push-url',
+    description:
+      'Prometheus Pushgateway base URL; when set, plan and reconcile push metrics.prom to `<url>/metrics/job/dtp/shard/<i>_of_<n>` (PUT). A failed push is a warning.',
+  },
+  {
+    name: 'metrics-push-auth',
+    description: 'Pushgateway credentials: `basic <user>:<password>` or `bearer <token>`.',
+    secret: true,
+  },
+  {
+    name: 'notify-slack-url',
+    description: 'Slack incoming-webhook URL for the notifications after each reconcile.',
+    secret: true,
+  },
+  {
+    name: 'notify-webhook-url',
+    description: 'URL that receives each notification as a JSON POST.',
+    secret: true,
+  },
+  {
+    name: 'notify-webhook-secret',
+    description:
+      'Key of the HMAC-SHA256 signature of each webhook body, sent as `X-DTP-Signature-256: sha256=<hex>`.',
+    secret: true,
+  },
+  {
+    name: 'notify-smtp-url',
+    description:
+      'Mail server for email notifications: `smtp://user:password@host:587` (STARTTLS when offered) or `smtps://…:465`.',
+    secret: true,
+  },
+  { name: 'notify-from', description: 'Sender address of notification emails; default dtp@<smtp host>.' },
+  {
+    name: 'notify-admins',
+    description:
+      'Email addresses (comma separated) that get one message per reconcile about the whole fleet; tenant owners get their own.',
+  },
+  {
+    name: 'notify-threshold',
+    description: 'Runs in a row a cluster must fail before the "still failing" notice.',
+    default: '3',
+  },
+  {
+    name: 'notify-state-file',
+    description:
+      'Where notifications remember what was told (JSON; `-shard-i-of-n` is added when sharded). Keep it across runs (a Tekton workspace, an Actions cache); lost, everything current is told again.',
+    default: 'dtp-state/notify-state.json',
+  },
 ];
 
 export interface Shard {
@@ -168,22 +272,47 @@ export interface VaultOptions {
 export interface Options {
   mode: Mode;
   configDir: string;
+  /** `base-config`: the base branch's configuration, to plan what a pull request changes. */
+  baseConfigDir?: string;
   vault: VaultOptions;
   ocmUrl?: string;
   ocmSsoUrl?: string;
   dynatraceUrl?: string;
+  /** `allowed-hosts`: where the YAML's URLs may point besides the public defaults (src/egress.ts). */
+  allowedHosts: HostRule[];
   concurrency: number;
   ocmRateLimit: number;
   dynatraceRateLimit: number;
   httpTimeoutMs: number;
   maxRetries: number;
+  /** `ca-file`: PEM bundle trusted besides the system roots (checked readable when settings are read). */
+  caFile?: string;
   prune: 'true' | 'false' | 'force';
   serviceLogs: boolean;
   shard: Shard;
   reportDir: string;
+  /** report-dir was set explicitly (validate writes report files only then, or on GitHub). */
+  reportDirGiven: boolean;
+  remint: 'true' | 'force';
+  /** `rotation-budget`: how many rotations one run may start. */
+  rotationBudget: RotationBudgetSetting;
+  /** `run-interval`: the schedule, for "expires within the next two runs". */
+  runIntervalMs: number;
+  shutdownGraceMs: number;
   prComment: boolean;
   githubToken?: Secret;
   verbose: boolean;
+  logFormat: 'text' | 'json';
+  metricsPushUrl?: string;
+  metricsPushAuth?: Secret;
+  notifySlackUrl?: Secret;
+  notifyWebhookUrl?: Secret;
+  notifyWebhookSecret?: Secret;
+  notifySmtpUrl?: Secret;
+  notifyFrom?: string;
+  notifyAdmins: string[];
+  notifyThreshold: number;
+  notifyStateFile: string;
 }
 
 /** Reads a raw setting by input name; returns undefined or '' when not set. */
@@ -203,6 +332,18 @@ export function envSource(env: NodeJS.ProcessEnv): SettingSource {
     }
     return undefined;
   };
+}
+
+/**
+ * On/off settings accept what people and pipelines write: `1/0`, `yes/no`, `on/off`, `true/false` in any
+ * case (`DTP_VERBOSE=1`); other words are kept and checked against the choices as given.
+ */
+export function booleanWord(def: OptionDef, value: string): string {
+  if (!def.choices?.includes('true') && !def.choices?.includes('false')) return value;
+  const word = value.toLowerCase();
+  if (['1', 'yes', 'on', 'true'].includes(word)) return 'true';
+  if (['0', 'no', 'off', 'false'].includes(word)) return 'false';
+  return value;
 }
 
 /** The first source that has a value wins (flags before environment, for example). */
@@ -231,7 +372,7 @@ export function resolveOptions(source: SettingSource): Options {
   };
   const choice = <T extends string>(name: string): T => {
     const def = OPTIONS.find((o) => o.name === name)!;
-    const value = raw(name) ?? '';
+    const value = booleanWord(def, raw(name) ?? '');
     if (def.choices && !def.choices.includes(value)) {
       problems.push(`${name}: "${value}" is not one of ${def.choices.join(', ')}`);
       return def.default as T;
@@ -283,6 +424,7 @@ export function resolveOptions(source: SettingSource): Options {
   const options: Options = {
     mode: choice<Mode>('mode'),
     configDir: raw('config') ?? 'tenants',
+    baseConfigDir: raw('base-config'),
     vault: {
       addr: url('vault-addr'),
       namespace: raw('vault-namespace'),
@@ -299,19 +441,38 @@ export function resolveOptions(source: SettingSource): Options {
     ocmUrl: url('ocm-url'),
     ocmSsoUrl: url('ocm-sso-url'),
     dynatraceUrl: url('dynatrace-url'),
+    allowedHosts: allowedHosts(raw('allowed-hosts'), problems),
     concurrency: int('concurrency', 1, 256),
     ocmRateLimit: int('ocm-rate-limit', 0.1, 10_000),
     dynatraceRateLimit: int('dynatrace-rate-limit', 0.1, 10_000),
     httpTimeoutMs: int('http-timeout', 1, 600) * 1000,
     maxRetries: int('max-retries', 0, 20),
+    caFile: pemFile(raw('ca-file'), problems),
     prune: choice<'true' | 'false' | 'force'>('prune'),
     serviceLogs: choice('service-logs') === 'true',
     shard,
     reportDir: raw('report-dir') ?? 'dtp-report',
+    reportDirGiven: Boolean(source('report-dir')?.trim()),
+    remint: choice<'true' | 'force'>('remint'),
+    rotationBudget: rotationBudget(raw('rotation-budget'), problems),
+    runIntervalMs: runInterval(raw('run-interval'), problems),
+    shutdownGraceMs: int('shutdown-grace', 1, 600) * 1000,
     prComment: choice('pr-comment') === 'true',
     githubToken: secret('github-token'),
     verbose: choice('verbose') === 'true',
+    logFormat: choice<'text' | 'json'>('log-format'),
+    metricsPushUrl: url('metrics-push-url'),
+    metricsPushAuth: secret('metrics-push-auth'),
+    notifySlackUrl: secret('notify-slack-url'),
+    notifyWebhookUrl: secret('notify-webhook-url'),
+    notifyWebhookSecret: secret('notify-webhook-secret'),
+    notifySmtpUrl: secret('notify-smtp-url'),
+    notifyFrom: raw('notify-from'),
+    notifyAdmins: (raw('notify-admins') ?? '').split(/[\s,;]+/).filter(Boolean),
+    notifyThreshold: int('notify-threshold', 1, 1000),
+    notifyStateFile: raw('notify-state-file') ?? 'dtp-state/notify-state.json',
   };
+  problems.push(...notifySettingProblems(options));
   if (problems.length > 0) {
     throw new UserError(
       `invalid settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
@@ -319,6 +480,44 @@ export function resolveOptions(source: SettingSource): Options {
     );
   }
   return options;
+}
+
+function rotationBudget(text: string | undefined, problems: string[]): RotationBudgetSetting {
+  const parsed = parseRotationBudget(text ?? '5%');
+  if (parsed) return parsed;
+  problems.push(
+    `rotation-budget: "${text}" must be a share such as 5% (up to 100%) or a number of tokens such as 20`,
+  );
+  return DEFAULT_ROTATION_BUDGET;
+}
+
+/** From 10 minutes to 7 days: shorter than any real schedule would rotate every run; longer is no schedule. */
+function runInterval(text: string | undefined, problems: string[]): number {
+  const ms = parseDuration(text ?? '2h');
+  if (ms !== undefined && ms >= 10 * MINUTE_MS && ms <= 7 * DAY_MS) return ms;
+  problems.push(`run-interval: "${text}" must be a duration from 10m to 7d, such as 2h`);
+  return 2 * HOUR_MS;
+}
+
+/** A readable PEM certificate bundle, or a problem naming the file (never its content). */
+function pemFile(file: string | undefined, problems: string[]): string | undefined {
+  if (!file) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    problems.push(`ca-file: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    return undefined;
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----'))
+    problems.push(`ca-file: ${file} holds no PEM certificate (-----BEGIN CERTIFICATE----- blocks)`);
+  return file;
+}
+
+function allowedHosts(text: string | undefined, problems: string[]): HostRule[] {
+  const parsed = parseAllowedHosts(text);
+  problems.push(...parsed.problems);
+  return parsed.rules;
 }
 
 /** Step outputs (GitHub) and task results (Tekton); all counts are decimal strings. */

@@ -2,40 +2,28 @@
  * The one orchestration behind both entries (the Action and the CLI): load and validate the configuration,
  * log in to Vault, build the clients, run the engine, write the summary, report.json and metrics.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { DynatraceClient, OcmClient, VaultClient } from './clients/api.js';
+import type { VaultClient } from './clients/api.js';
+import type { Connectors, OcmCredentialValues } from './connectors-api.js';
 import { singleFlight } from './concurrency.js';
 import { loadConfig } from './config/load.js';
-import type { Config, DynatraceTenant, OcmEnvironment, VaultSecretRef } from './config/types.js';
+import { dynatraceTokenRef, ocmCredentialsRef } from './credentials.js';
+import type { Config, VaultSecretRef } from './config/types.js';
 import { describeError, ExitCode, StartupError, UserError } from './errors.js';
 import type { Options } from './options.js';
 import type { Platform } from './platform/platform.js';
 import { runEngine, type EngineResult } from './reconcile/engine.js';
 import { renderMetrics } from './report/metrics.js';
-import { buildReport, startupFailureReport, type CallStat, type Report } from './report/report.js';
+import { buildReport, startupFailureReport, type Report, type ReportContext } from './report/report.js';
 import { renderSummary } from './report/summary.js';
 import { writeJsonFile } from './report/report-file.js';
 import { renderValidationSummary } from './report/validation-summary.js';
 import type { Secret } from './secret.js';
+import { processShutdown, type Shutdown } from './shutdown.js';
 import { VERSION } from './version.js';
 
-/** OCM credentials as read from Vault, by grant. */
-export type OcmCredentialValues = { clientId: string; clientSecret: Secret } | { offlineToken: Secret };
-
-/** How run() reaches the remote systems; tests pass fakes, production passes `realConnectors`. */
-export interface Connectors {
-  /** A logged-in Vault client. */
-  vault(): Promise<VaultClient>;
-  ocm(
-    environment: OcmEnvironment,
-    endpoints: { apiUrl: string; ssoUrl: string },
-    credentials: OcmCredentialValues,
-  ): OcmClient;
-  dynatrace(tenant: DynatraceTenant, baseUrl: string, bootstrapToken: Secret): DynatraceClient;
-  /** Remote call statistics so far, for the report. */
-  callStats(): CallStat[];
-}
+export type { Connectors, OcmCredentialValues } from './connectors-api.js';
 
 export interface RunOutcome {
   exitCode: ExitCode;
@@ -47,19 +35,26 @@ export async function run(options: Options, platform: Platform, connectors?: Con
   return (await runWithReport(options, platform, connectors)).exitCode;
 }
 
+/** `stop`: the signal state of this run (the process's own unless a test passes one). */
 export async function runWithReport(
   options: Options,
   platform: Platform,
   connectors?: Connectors,
+  stop: Shutdown = processShutdown,
 ): Promise<RunOutcome> {
   const startedAt = new Date();
-  const loaded = await loadConfig(options.configDir);
+  stop.setGrace(options.shutdownGraceMs);
+  // Before anything is contacted: a report that cannot be written must not surface after the writes.
+  if (options.mode !== 'validate' || options.reportDirGiven) checkReportDir(options.reportDir);
+  const loaded = await loadConfig(options.configDir, { allowedHosts: options.allowedHosts });
   platform.annotate(loaded.diagnostics);
   const errors = loaded.diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = loaded.diagnostics.length - errors;
 
   if (options.mode === 'validate' || !loaded.config) {
-    await platform.writeSummary(renderValidationSummary(loaded));
+    // Only where someone asked for it: the job summary on GitHub, or an explicit report-dir.
+    if (platform.kind === 'github' || options.reportDirGiven || options.mode !== 'validate')
+      await platform.writeSummary(renderValidationSummary(loaded));
     if (!loaded.config) {
       platform.error(
         `configuration invalid: ${plural(errors, 'error')}, ${plural(warnings, 'warning')} in ${plural(loaded.files.length, 'file')}`,
@@ -84,8 +79,11 @@ export async function runWithReport(
   );
 
   let report: Report;
+  const unregister = stop.onForce(() =>
+    writeStopReport(options.reportDir, mode, { ...context, calls: connect.callStats() }, startedAt, stop),
+  );
   try {
-    const result = await reconcileFleet(config, options, platform, connect);
+    const result = await reconcileFleet(config, options, platform, connect, stop);
     const exitCode = exitCodeOf(result);
     report = buildReport(result, { ...context, exitCode, calls: connect.callStats() });
   } catch (error) {
@@ -95,14 +93,54 @@ export async function runWithReport(
     report.exitCode = error.exitCode;
   }
   const { dir: reportDir, summary } = await publish(report, options, platform);
+  // Pushgateway and owner notifications: best effort, bounded, never changes the exit code (src/notify).
+  await (await import('./notify/notify.js')).notifyAndPush(report, { config, options, platform });
   if (mode === 'plan' && options.prComment) await commentPlan(summary, options, platform);
+  unregister();
+  // Requests of abandoned clusters may still be pending: an interrupted run does not wait for them.
+  stop.exitIfInterrupted(report.exitCode);
   return { exitCode: report.exitCode as ExitCode, report, reportDir };
+}
+
+/** The report folder exists (or is created) and can be written; otherwise a setting error naming it. */
+function checkReportDir(reportDir: string): void {
+  const dir = resolve(reportDir);
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? describeError(error);
+    throw new UserError(
+      `report-dir ${dir} cannot be written (${code})`,
+      'Set report-dir (DTP_REPORT_DIR, --report-dir) to a folder this job can write.',
+      ExitCode.invalidConfig,
+    );
+  }
+}
+
+/** What a second signal leaves behind: a report that says the run was stopped before it could finish. */
+function writeStopReport(
+  reportDir: string,
+  mode: Report['mode'],
+  context: Omit<ReportContext, 'exitCode'>,
+  startedAt: Date,
+  stop: Shutdown,
+): void {
+  const report = startupFailureReport(mode, 'stopped', context, startedAt);
+  delete report.startupError;
+  report.exitCode = ExitCode.clustersFailed;
+  report.interrupted = { signal: stop.signal ?? 'signal', notProcessed: 0, compensated: 0 };
+  const dir = resolve(reportDir);
+  writeJsonFile(join(dir, 'report.json'), report as unknown as Record<string, unknown>);
+  writeFileSync(join(dir, 'summary.md'), renderSummary(report));
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 function exitCodeOf(result: EngineResult): ExitCode {
   const failed =
+    result.interrupted !== undefined ||
+    result.remintHeld.length > 0 ||
     result.clusters.some((c) => c.status === 'failed') ||
     result.environments.some((e) => e.error) ||
     result.tenants.some((t) => t.error);
@@ -140,6 +178,7 @@ async function reconcileFleet(
   options: Options,
   platform: Platform,
   connect: Connectors,
+  stop: Shutdown,
 ): Promise<EngineResult> {
   let vault: VaultClient;
   try {
@@ -155,27 +194,15 @@ async function reconcileFleet(
   const ocm = await Promise.all(
     [...config.ocmEnvironments.values()].map(async (env) => {
       try {
-        const c = env.credentials;
+        const { credentials: c, what } = ocmCredentialsRef(env, options.mode);
         const credentials: OcmCredentialValues =
           c.grant === 'client_credentials'
             ? {
-                clientId: (
-                  await readField(vault, c.secret, c.clientIdField, `OCM ${env.name} client id`)
-                ).reveal(),
-                clientSecret: await readField(
-                  vault,
-                  c.secret,
-                  c.clientSecretField,
-                  `OCM ${env.name} client secret`,
-                ),
+                clientId: (await readField(vault, c.secret, c.clientIdField, `${what} client id`)).reveal(),
+                clientSecret: await readField(vault, c.secret, c.clientSecretField, `${what} client secret`),
               }
             : {
-                offlineToken: await readField(
-                  vault,
-                  c.secret,
-                  c.offlineTokenField,
-                  `OCM ${env.name} offline token`,
-                ),
+                offlineToken: await readField(vault, c.secret, c.offlineTokenField, `${what} offline token`),
               };
         const endpoints = {
           apiUrl: endpoint(options.ocmUrl, '{environment}', env.name, env.apiUrl),
@@ -191,8 +218,9 @@ async function reconcileFleet(
   const dynatrace = singleFlight(async (tenantId: string) => {
     const tenant = config.tenants.get(tenantId);
     if (!tenant) throw new Error(`tenant ${tenantId} is not configured`);
-    const { field, ...ref } = tenant.bootstrapToken;
-    const token = await readField(vault, ref, field, `bootstrap token of ${tenantId}`);
+    const { ref: tokenRef, what } = dynatraceTokenRef(tenant, options.mode);
+    const { field, ...ref } = tokenRef;
+    const token = await readField(vault, ref, field, what);
     return connect.dynatrace(
       tenant,
       endpoint(options.dynatraceUrl, '{tenant}', tenantId, tenant.environmentUrl),
@@ -200,17 +228,34 @@ async function reconcileFleet(
     );
   });
 
-  return runEngine({
-    config,
-    mode: options.mode === 'plan' ? 'plan' : 'reconcile',
-    concurrency: options.concurrency,
-    prune: options.prune,
-    serviceLogs: options.serviceLogs,
-    shard: options.shard,
-    ocm,
-    dynatrace,
-    log: platform,
-  });
+  try {
+    return await runEngine({
+      config,
+      mode: options.mode === 'plan' ? 'plan' : 'reconcile',
+      concurrency: options.concurrency,
+      prune: options.prune,
+      serviceLogs: options.serviceLogs,
+      shard: options.shard,
+      ocm,
+      dynatrace,
+      log: platform,
+      remint: options.remint,
+      stop,
+    });
+  } finally {
+    await revokeVaultToken(vault, platform);
+  }
+}
+
+/** A token dtp logged in for must be worthless after the run; a failed revoke leaves it valid until its TTL ends. */
+async function revokeVaultToken(vault: VaultClient, platform: Platform): Promise<void> {
+  try {
+    await vault.revokeSelf?.();
+  } catch (error) {
+    platform.warn(
+      `Vault: could not revoke this run's token (${describeError(error)}); it expires at the end of its TTL. The role's policy needs \`update\` on auth/token/revoke-self (the default policy grants it).`,
+    );
+  }
 }
 
 /** Writes report.json, summary.md and metrics.prom, the job summary, the outputs, and the artifact. */
@@ -225,7 +270,7 @@ async function publish(
   const summary = renderSummary(report);
   const files = {
     'summary.md': summary,
-    'metrics.prom': renderMetrics(report),
+    'metrics.prom': await renderMetrics(report),
   };
   for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
   const summaryPath = (await platform.writeSummary(summary)) ?? join(dir, 'summary.md');
@@ -264,6 +309,7 @@ function cachedReads(vault: VaultClient): VaultClient {
   return {
     login: () => vault.login(),
     readKv: (ref) => read(JSON.stringify([ref.mount, ref.path, ref.version])),
+    revokeSelf: () => vault.revokeSelf?.() ?? Promise.resolve(),
   };
 }
 

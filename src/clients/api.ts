@@ -81,6 +81,11 @@ export interface OcmClient {
   listSubscriptions(query: { ids: string[]; organizationIds: string[] }): Promise<OcmSubscription[]>;
   /** Clusters of these subscriptions, in any state (the caller filters); at most 100 ids per request. */
   listClusters(subscriptionIds: string[]): Promise<OcmCluster[]>;
+  /**
+   * Clusters by external id, in any state. Optional: the engine uses it to find the delivery object of a
+   * cluster whose dtp labels were removed (known then only from its tokens' names) before revoking them.
+   */
+  findClusters?(externalIds: string[]): Promise<OcmCluster[]>;
   /** The delivery object `id` of the cluster, or undefined when it does not exist (404). */
   getDelivery(clusterId: string, kind: DeliveryKind, id: string): Promise<DeliveryObjectWire | undefined>;
   createDelivery(clusterId: string, object: DeliveryObjectWire): Promise<void>;
@@ -140,4 +145,6 @@ export interface VaultClient {
   login(): Promise<void>;
   /** A KV v2 secret: every field of `data.data`, each wrapped. */
   readKv(ref: { mount: string; path: string; version?: number }): Promise<Record<string, Secret>>;
+  /** Revokes the token dtp logged in for (`auth/token/revoke-self`); absent or a no-op for a given token. */
+  revokeSelf?(): Promise<void>;
 }

@@ -4,17 +4,22 @@
  * down on 429 and recovers, and call statistics for the report. Clients speak in domain operations; this
  * file knows nothing of OCM, Dynatrace or Vault except what the caller passes in.
  */
-import type { Agent } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 // The Agent and the request method only, not undici's index: the index loads fetch, WebSocket, the cache and
 // the mock agent too, which costs a run about 14 MB of memory and start-up time for nothing it uses.
 // Pinned by the lockfile; the public API (Agent, Dispatcher#request) is what these modules implement.
 import AgentClass from 'undici/lib/dispatcher/agent.js';
+import EnvHttpProxyAgentClass from 'undici/lib/dispatcher/env-http-proxy-agent.js';
+import DispatcherClass from 'undici/lib/dispatcher/dispatcher.js';
+import dispatchConnect from 'undici/lib/api/api-connect.js';
 import dispatchRequest from 'undici/lib/api/api-request.js';
-import { RemoteError } from '../errors.js';
-import type { RemoteSystem } from '../errors.js';
+import { MalformedAnswerError, OutcomeUnknownError, RemoteError } from '../errors.js';
+import type { RemoteErrorDetails, RemoteSystem } from '../errors.js';
+import { AnswerProblem } from './answers.js';
+import type { AnswerCheck } from './answers.js';
 import type { CallStat } from '../report/report.js';
 
-export interface HttpRequest {
+export interface HttpRequest<T = unknown> {
   /** Domain words for errors and statistics: "list api tokens", "create SyncSet". */
   operation: string;
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -31,6 +36,12 @@ export interface HttpRequest {
   idempotent?: boolean;
   /** Statuses returned to the caller instead of thrown (404 for "look up, may be absent"). */
   accept?: number[];
+  /**
+   * The shape of a 2xx answer the caller relies on (answers.ts); without it the body comes back unchecked.
+   * A body that is not JSON or not this shape fails the call: retried when idempotent, else the outcome of
+   * the write is unknown. Accepted non-2xx statuses (404) are returned unchecked.
+   */
+  answer?: AnswerCheck<T>;
 }
 
 export interface HttpResponse<T = unknown> {
@@ -62,6 +73,11 @@ export interface HttpSettings {
   /** Longest single wait between attempts, ms. */
   backoffCapMs?: number;
   random?: () => number;
+  /**
+   * The certificate authorities TLS trusts, when not only Node's roots: the roots plus the `ca-file` bundle
+   * (vault-transport.ts caBundle). One list per run, shared by every client: agents are kept per list.
+   */
+  ca?: readonly string[];
 }
 
 const RETRY_STATUS_ANY_METHOD = new Set([429, 503]);
@@ -77,6 +93,19 @@ const AMBIGUOUS_CODES = new Set([
 ]);
 /** Transport failures where nothing reached the server: always safe to retry. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND', 'EAI_AGAIN']);
+/**
+ * Answers from a gateway whose upstream did not answer in time or at all: the write may have reached the
+ * upstream. A 500 or 503 comes from the service itself and says the write failed or was not taken.
+ */
+const GATEWAY_LOST_STATUS = new Set([502, 504]);
+/** TLS failures that a private CA explains; the error says which setting fixes it. */
+const UNTRUSTED_CERT_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_UNTRUSTED',
+]);
 
 /** Statistics per system and operation, shared by every client of a run. */
 export class CallStats {
@@ -206,20 +235,48 @@ export function backoffMs(
   return random() * Math.min(capMs, baseMs * 2 ** (attempt - 1));
 }
 
-/** Agents are per process and per origin pool size; keep-alive sockets are reused across clients. */
-const agents = new Map<number, Agent>();
-function agentFor(connections: number): Agent {
-  let agent = agents.get(connections);
+/**
+ * Whether a proxy is configured in the environment. Every client honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY
+ * (either case), the variables every other tool on a build machine or in a pod follows: one behaviour for
+ * all systems, and none when they are unset.
+ */
+export function proxyFromEnvironment(env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(env.https_proxy || env.HTTPS_PROXY || env.http_proxy || env.HTTP_PROXY);
+}
+
+/** Dispatchers per trust list and pool size; keep-alive sockets are reused across clients. */
+const agents = new Map<readonly string[] | undefined, Map<number, Dispatcher>>();
+
+/**
+ * The dispatcher for a pool size and trust list: the plain Agent, or one that honours the proxy variables
+ * when they are set (its NO_PROXY matching is not needed on every call otherwise). Exported so every client
+ * of a run, Vault's transport included, connects the same way.
+ */
+export function sharedDispatcher(connections: number, ca?: readonly string[]): Dispatcher {
+  let pools = agents.get(ca);
+  if (!pools) agents.set(ca, (pools = new Map()));
+  let agent = pools.get(connections);
   if (!agent) {
-    agent = new AgentClass({ connections, keepAliveTimeout: 10_000, pipelining: 1 });
-    agents.set(connections, agent);
+    const tls = ca ? { ca: [...ca] } : undefined;
+    const options = { connections, keepAliveTimeout: 10_000, pipelining: 1, connect: tls };
+    agent = proxyFromEnvironment() ? proxyAgent(options, tls) : new AgentClass(options);
+    pools.set(connections, agent);
   }
   return agent;
 }
 
+function proxyAgent(options: Agent.Options, tls: { ca: string[] } | undefined): Dispatcher {
+  // The proxy agent opens its tunnels with the dispatcher API's `connect`, which undici's index attaches to
+  // every dispatcher; without the index, attach that one method (and `request`, the other one it may use).
+  const proto = DispatcherClass.prototype as unknown as Record<string, unknown>;
+  proto.connect ??= dispatchConnect;
+  proto.request ??= dispatchRequest;
+  return new EnvHttpProxyAgentClass({ ...options, requestTls: tls, proxyTls: tls });
+}
+
 /** Closes pooled connections so a CLI run exits promptly. */
 export async function closeHttpAgents(): Promise<void> {
-  const all = [...agents.values()];
+  const all = [...agents.values()].flatMap((pools) => [...pools.values()]);
   agents.clear();
   await Promise.all(all.map((a) => a.close().catch(() => undefined)));
 }
@@ -247,7 +304,7 @@ export class HttpClient {
     return this.#settings.system;
   }
 
-  async request<T = unknown>(req: HttpRequest): Promise<HttpResponse<T>> {
+  async request<T = unknown>(req: HttpRequest<T>): Promise<HttpResponse<T>> {
     const s = this.#settings;
     const idempotent = req.idempotent ?? req.method !== 'POST';
     const started = performance.now();
@@ -280,9 +337,24 @@ export class HttpClient {
       );
 
       const response = outcome.response;
-      if (response && response.status < 400) {
-        finish(0);
-        return response as HttpResponse<T>;
+      if (response && response.status < 300) {
+        const checked = req.answer ? checkAnswer(outcome, req.answer) : { body: response.body as T };
+        if ('body' in checked) {
+          finish(0);
+          return { ...response, body: checked.body };
+        }
+        // A write that was answered 2xx happened; what it created cannot be read from this answer.
+        if (!idempotent || attempt > s.maxRetries) {
+          finish(1);
+          const details = this.#details(req, attempt, {
+            status: response.status,
+            remoteMessage: checked.problem,
+          });
+          throw idempotent ? new MalformedAnswerError(details) : new OutcomeUnknownError(details);
+        }
+        retries++;
+        await sleep(backoffMs(attempt, s.backoffBaseMs, s.backoffCapMs, s.random));
+        continue;
       }
       if (response && req.accept?.includes(response.status)) {
         finish(0);
@@ -300,32 +372,70 @@ export class HttpClient {
         : NOT_SENT_CODES.has(outcome.code ?? '') || (idempotent && AMBIGUOUS_CODES.has(outcome.code ?? ''));
       if (!retryable || attempt > s.maxRetries) {
         finish(1);
-        throw new RemoteError({
-          system: s.system,
-          operation: req.operation,
-          method: req.method,
-          path: req.path,
-          status: response?.status,
-          code: outcome.code,
-          remoteMessage: response ? s.errorMessage?.(response.body) : outcome.message,
-          attempts: attempt,
-        });
+        throw this.#failure(req, idempotent, outcome, attempt);
       }
 
       retries++;
-      const backoff = backoffMs(attempt, s.backoffBaseMs, s.backoffCapMs, s.random);
-      let wait = backoff;
-      if (response?.status === 429) {
-        rateLimited++;
-        const told = retryAfterMs(response.headers);
-        wait = Math.min(s.backoffCapMs * 3, Math.max(told ?? 0, backoff));
-        this.limiter.throttled(Date.now() + wait);
-      } else if (response?.status === 503) {
-        const told = retryAfterMs(response.headers);
-        if (told !== undefined) wait = Math.min(s.backoffCapMs * 3, Math.max(told, backoff));
-      }
-      await sleep(wait);
+      if (response?.status === 429) rateLimited++;
+      await sleep(this.#waitBefore(attempt, response));
     }
+  }
+
+  /** How long to wait after this attempt: backoff, or longer when the server said so (429, 503). */
+  #waitBefore(attempt: number, response: HttpResponse | undefined): number {
+    const s = this.#settings;
+    const backoff = backoffMs(attempt, s.backoffBaseMs, s.backoffCapMs, s.random);
+    if (response?.status === 429) {
+      const wait = Math.min(s.backoffCapMs * 3, Math.max(retryAfterMs(response.headers) ?? 0, backoff));
+      this.limiter.throttled(Date.now() + wait);
+      return wait;
+    }
+    if (response?.status === 503) {
+      const told = retryAfterMs(response.headers);
+      if (told !== undefined) return Math.min(s.backoffCapMs * 3, Math.max(told, backoff));
+    }
+    return backoff;
+  }
+
+  #details(
+    req: HttpRequest<unknown>,
+    attempts: number,
+    extra: Partial<RemoteErrorDetails>,
+  ): RemoteErrorDetails {
+    return {
+      system: this.#settings.system,
+      operation: req.operation,
+      method: req.method,
+      path: req.path,
+      attempts,
+      ...extra,
+    };
+  }
+
+  /**
+   * The error for a call that will not be tried again. A write that was sent and then lost its answer (reset,
+   * closed socket, timeout, a gateway that lost the upstream) is an OutcomeUnknownError: it may have been
+   * applied, and the caller must find out before doing it again.
+   */
+  #failure(req: HttpRequest<unknown>, idempotent: boolean, outcome: Attempt, attempts: number): RemoteError {
+    const response = outcome.response;
+    if (response) {
+      const details = this.#details(req, attempts, {
+        status: response.status,
+        remoteMessage: this.#settings.errorMessage?.(response.body),
+      });
+      return !idempotent && GATEWAY_LOST_STATUS.has(response.status)
+        ? new OutcomeUnknownError(details)
+        : new RemoteError(details);
+    }
+    const code = outcome.code ?? 'UND_ERR_SOCKET';
+    if (!idempotent && AMBIGUOUS_CODES.has(code)) {
+      return new OutcomeUnknownError(this.#details(req, attempts, { code, remoteMessage: outcome.message }));
+    }
+    const remoteMessage = UNTRUSTED_CERT_CODES.has(code)
+      ? 'the server certificate is not signed by a trusted CA: set ca-file to a PEM bundle with the issuing CA'
+      : outcome.message;
+    return new RemoteError(this.#details(req, attempts, { code, remoteMessage }));
   }
 
   async #attempt(req: HttpRequest): Promise<Attempt> {
@@ -345,7 +455,7 @@ export class HttpClient {
     // undici's own timeouts, not an AbortSignal.timeout per request: those keep a timer (and the request's
     // closures) alive for the whole timeout even after the answer came, which at 10,000 requests is real memory.
     try {
-      const res = await dispatchRequest.call(agentFor(Math.max(8, s.maxInFlight ?? 32)), {
+      const res = await dispatchRequest.call(sharedDispatcher(Math.max(8, s.maxInFlight ?? 32), s.ca), {
         origin: this.#origin,
         path: this.#basePath + req.path || '/',
         method: req.method,
@@ -355,18 +465,23 @@ export class HttpClient {
         bodyTimeout: s.timeoutMs,
       });
       const text = await res.body.text();
-      let parsed: unknown = text;
       const type = String(res.headers['content-type'] ?? '');
-      if (text && (type.includes('json') || /^[[{]/.test(text))) {
+      let parsed: unknown = text || undefined;
+      let json = false;
+      if (text) {
         try {
           parsed = JSON.parse(text);
+          json = true;
         } catch {
-          parsed = text;
+          // An error page or a cut-off answer: kept as text for error messages, refused by checkAnswer.
         }
-      } else if (!text) {
-        parsed = undefined;
       }
-      return { response: { status: res.statusCode, body: parsed, headers: res.headers } };
+      return {
+        response: { status: res.statusCode, body: parsed, headers: res.headers },
+        json,
+        contentType: type,
+        bytes: Buffer.byteLength(text),
+      };
     } catch (error) {
       const e = error as { code?: string; name?: string; message?: string; cause?: { code?: string } };
       const code =
@@ -384,8 +499,31 @@ export class HttpClient {
 
 interface Attempt {
   response?: HttpResponse;
+  /** The body parsed as JSON. */
+  json?: boolean;
+  contentType?: string;
+  bytes?: number;
   code?: string;
   message?: string;
+}
+
+/** The checked body of a 2xx answer, or what is wrong with it (never the body's text: it is untrusted). */
+function checkAnswer<T>(outcome: Attempt, answer: AnswerCheck<T>): { body: T } | { problem: string } {
+  if (!outcome.json) {
+    const what = outcome.contentType?.split(';')[0] || 'no content type';
+    if (!outcome.bytes) return { problem: 'malformed answer: the body is empty, not JSON' };
+    return {
+      problem: /json/i.test(what)
+        ? `malformed answer: the JSON body is cut short or invalid (${outcome.bytes} bytes)`
+        : `malformed answer: ${what} (${outcome.bytes} bytes), not JSON`,
+    };
+  }
+  try {
+    return { body: answer(outcome.response?.body) };
+  } catch (error) {
+    if (error instanceof AnswerProblem) return { problem: `malformed answer: ${error.message}` };
+    throw error;
+  }
 }
 
 /**

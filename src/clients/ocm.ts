@@ -13,19 +13,20 @@ import type {
   ServiceLogEntry,
 } from './api.js';
 import type { HttpClient } from './http.js';
+import { MalformedAnswerError } from '../errors.js';
+import { ocmCluster, ocmDelivery, ocmLabel, ocmPage, ocmServiceLog, ocmSubscription } from './answers.js';
+import type { OcmPage } from './answers.js';
 
 const PAGE_SIZE = 100;
 const IDS_PER_QUERY = 100;
 /** Service logs are read only to avoid posting a duplicate; a cluster with more recent entries is noisy enough. */
 const SERVICE_LOG_PAGES = 3;
-
-interface ListEnvelope<T> {
-  kind?: string;
-  page?: number;
-  size?: number;
-  total?: number;
-  items?: T[];
-}
+/** A listing that contradicts itself is read once more: a change during the read explains one, not two. */
+const LISTING_READS = 2;
+/** Pages requested at once after the first; enough to keep the rate limit busy. */
+const PAGE_WINDOW = 32;
+/** No dtp listing is near a million items; a total beyond it is a lie, not a fleet. */
+const MAX_PAGES = 10_000;
 
 /** A string literal in OCM's search language: single quotes, doubled inside. */
 export function quote(value: string): string {
@@ -71,48 +72,83 @@ export class OcmRestClient implements OcmClient {
   ) {}
 
   /**
-   * Every page of a list; `query` without page/size. The first page tells the total, so the other pages are
-   * requested at once (the rate limiter paces them) instead of one round trip after another.
+   * Every item of a list, or a MalformedAnswerError: nothing is decided from part of a list. The first page
+   * states the total, which fixes how many pages there are (requested at once, paced by the rate limiter) and
+   * how many items each must hold; the items must add up to it with none twice.
    */
-  async #all<T>(operation: string, path: string, query: Record<string, string>): Promise<T[]> {
+  async #all<T>(
+    operation: string,
+    path: string,
+    query: Record<string, string>,
+    item: (v: unknown, at: string) => T,
+    identity: (t: T) => string,
+  ): Promise<T[]> {
+    const check = ocmPage(item);
     const page = async (n: number) => {
       const qs = new URLSearchParams({ ...query, page: String(n), size: String(PAGE_SIZE) });
-      const { body } = await this.http.request<ListEnvelope<T>>({
-        operation,
-        method: 'GET',
-        path: `${path}?${qs.toString()}`,
-      });
-      return body;
+      return (
+        await this.http.request({ operation, method: 'GET', path: `${path}?${qs.toString()}`, answer: check })
+      ).body;
     };
-    const first = await page(1);
-    const items: T[] = [...(first?.items ?? [])];
-    if (items.length < PAGE_SIZE) return items;
-    if (first?.total !== undefined) {
-      const pages = Math.ceil(first.total / PAGE_SIZE);
-      const rest = await Promise.all(Array.from({ length: pages - 1 }, (_, i) => page(i + 2)));
-      for (const body of rest) items.push(...(body?.items ?? []));
-      return items;
-    }
-    // No total in the answer: walk until a short page.
-    for (let n = 2; ; n++) {
-      const got = (await page(n))?.items ?? [];
-      items.push(...got);
-      if (got.length < PAGE_SIZE) return items;
+    for (let read = 1; ; read++) {
+      const listed = await this.#readPages(page, identity);
+      if ('items' in listed) return listed.items;
+      if (read >= LISTING_READS) {
+        throw new MalformedAnswerError({
+          system: this.http.system,
+          operation,
+          method: 'GET',
+          path,
+          remoteMessage: `listing incomplete: ${listed.problem}`,
+          attempts: read,
+        });
+      }
     }
   }
 
+  /**
+   * The pages the first one's total calls for, a window at a time (the rate limiter paces them), stopping at
+   * the first that contradicts it: a lying total costs one window of requests, not the pages it claims.
+   */
+  async #readPages<T>(
+    page: (n: number) => Promise<OcmPage<T>>,
+    identity: (t: T) => string,
+  ): Promise<{ items: T[] } | { problem: string }> {
+    const first = await page(1);
+    const count = Math.max(1, Math.ceil(first.total / PAGE_SIZE));
+    if (count > MAX_PAGES)
+      return { problem: `total ${first.total} is more than dtp reads (${MAX_PAGES * PAGE_SIZE})` };
+    const pages = [first];
+    for (let n = 2; n <= count; n += PAGE_WINDOW) {
+      const numbers = Array.from({ length: Math.min(PAGE_WINDOW, count - n + 1) }, (_, i) => n + i);
+      pages.push(...(await Promise.all(numbers.map(page))));
+      const problem = pagesProblem(pages, count);
+      if (problem) return { problem };
+    }
+    const problem = pagesProblem(pages, count);
+    if (problem) return { problem };
+    const items = pages.flatMap((p) => p.items);
+    const distinct = new Set(items.map(identity)).size;
+    if (distinct !== items.length)
+      return {
+        problem: `${items.length - distinct} items listed twice (the list changed while it was read)`,
+      };
+    return { items };
+  }
+
   async listLabels(keyLike: string): Promise<OcmLabel[]> {
-    const raw = await this.#all<{
-      key: string;
-      value: string;
-      type: OcmLabel['type'];
-      subscription_id?: string;
-      organization_id?: string;
-    }>('list labels', PATHS.labels, { search: `key like ${quote(keyLike)}` });
+    // The labels endpoint takes no `order`: the duplicate check in #all is what catches an unstable paging.
+    const raw = await this.#all(
+      'list labels',
+      PATHS.labels,
+      { search: `key like ${quote(keyLike)}` },
+      ocmLabel,
+      (l) => l.id ?? `${l.type}/${l.subscription_id ?? l.organization_id}/${l.key}`,
+    );
     return raw.map((l) => ({
       key: l.key,
       value: l.value,
-      type: l.type,
+      type: l.type as OcmLabel['type'],
       subscriptionId: l.subscription_id || undefined,
       organizationId: l.organization_id || undefined,
     }));
@@ -131,13 +167,13 @@ export class OcmRestClient implements OcmClient {
     const byId = new Map<string, OcmSubscription>();
     const results = await Promise.all(
       searches.map((search) =>
-        this.#all<{
-          id: string;
-          organization_id: string;
-          cluster_id?: string;
-          external_cluster_id?: string;
-          status: string;
-        }>('list subscriptions', PATHS.subscriptions, { search, order: 'id asc' }),
+        this.#all(
+          'list subscriptions',
+          PATHS.subscriptions,
+          { search, order: 'id asc' },
+          ocmSubscription,
+          (s) => s.id,
+        ),
       ),
     );
     for (const raw of results) {
@@ -155,36 +191,36 @@ export class OcmRestClient implements OcmClient {
   }
 
   async listClusters(subscriptionIds: string[]): Promise<OcmCluster[]> {
-    const out: OcmCluster[] = [];
+    return this.#clustersWhere('subscription.id', subscriptionIds);
+  }
+
+  /** Clusters by external id, in any state: those whose dtp labels were removed are known only so. */
+  async findClusters(externalIds: string[]): Promise<OcmCluster[]> {
+    return this.#clustersWhere('external_id', externalIds);
+  }
+
+  async #clustersWhere(field: string, values: string[]): Promise<OcmCluster[]> {
     const results = await Promise.all(
-      chunks([...new Set(subscriptionIds)].sort(), IDS_PER_QUERY).map((ids) =>
-        this.#all<{
-          id: string;
-          external_id?: string;
-          name?: string;
-          state?: string;
-          managed?: boolean;
-          subscription?: { id?: string };
-          hypershift?: { enabled?: boolean };
-          product?: { id?: string };
-        }>('list clusters', PATHS.clusters, { search: `subscription.id in ${inList(ids)}`, order: 'id asc' }),
+      chunks([...new Set(values)].sort(), IDS_PER_QUERY).map((ids) =>
+        this.#all(
+          'list clusters',
+          PATHS.clusters,
+          { search: `${field} in ${inList(ids)}`, order: 'id asc' },
+          ocmCluster,
+          (c) => c.id,
+        ),
       ),
     );
-    for (const raw of results) {
-      for (const c of raw) {
-        out.push({
-          id: c.id,
-          externalId: c.external_id ?? '',
-          name: c.name ?? c.id,
-          subscriptionId: c.subscription?.id ?? '',
-          state: c.state ?? 'unknown',
-          managed: c.managed === true,
-          hostedControlPlane: c.hypershift?.enabled === true,
-          productId: c.product?.id,
-        });
-      }
-    }
-    return out;
+    return results.flat().map((c) => ({
+      id: c.id,
+      externalId: c.external_id ?? '',
+      name: c.name ?? c.id,
+      subscriptionId: c.subscriptionId,
+      state: c.state,
+      managed: c.managed === true,
+      hostedControlPlane: c.hypershift,
+      productId: c.productId,
+    }));
   }
 
   async getDelivery(
@@ -192,15 +228,15 @@ export class OcmRestClient implements OcmClient {
     kind: DeliveryKind,
     id: string,
   ): Promise<DeliveryObjectWire | undefined> {
-    const { status, body } = await this.http.request<Record<string, unknown>>({
+    const { status, body } = await this.http.request({
       operation: `get ${kindWord(kind)}`,
       method: 'GET',
       path: `${deliveryCollection(clusterId, kind)}/${encodeURIComponent(id)}`,
       accept: [404],
+      answer: ocmDelivery(itemsField(kind)),
     });
     if (status === 404) return undefined;
-    const items = body?.[itemsField(kind)];
-    return { kind, id, items: Array.isArray(items) ? items : [] };
+    return { kind, id, items: body.items };
   }
 
   async createDelivery(clusterId: string, object: DeliveryObjectWire): Promise<void> {
@@ -242,28 +278,24 @@ export class OcmRestClient implements OcmClient {
         page: String(page),
         size: String(PAGE_SIZE),
       });
-      const { body } = await this.http.request<
-        ListEnvelope<{
-          cluster_uuid?: string;
-          service_name?: string;
-          summary?: string;
-          description?: string;
-          severity?: ServiceLogEntry['severity'];
-          timestamp?: string;
-        }>
-      >({ operation: 'list service logs', method: 'GET', path: `${PATHS.clusterLogs}?${qs.toString()}` });
-      const items = body?.items ?? [];
-      for (const e of items) {
+      // Only the newest pages are read (see SERVICE_LOG_PAGES), so the shape is checked, not completeness.
+      const { body } = await this.http.request({
+        operation: 'list service logs',
+        method: 'GET',
+        path: `${PATHS.clusterLogs}?${qs.toString()}`,
+        answer: ocmPage(ocmServiceLog),
+      });
+      for (const e of body.items) {
         out.push({
           clusterUuid: e.cluster_uuid ?? clusterUuid,
           serviceName: e.service_name ?? '',
           summary: e.summary ?? '',
           description: e.description ?? '',
-          severity: e.severity ?? 'Info',
+          severity: (e.severity ?? 'Info') as ServiceLogEntry['severity'],
           timestamp: e.timestamp,
         });
       }
-      if (items.length < PAGE_SIZE) break;
+      if (body.items.length < PAGE_SIZE || out.length >= body.total) break;
     }
     return out;
   }
@@ -283,4 +315,16 @@ export class OcmRestClient implements OcmClient {
       },
     });
   }
+}
+
+/** What makes these pages (the first ones of `count`) not the list the first page announced, if anything. */
+function pagesProblem<T>(pages: OcmPage<T>[], count: number): string | undefined {
+  const total = pages[0]?.total ?? 0;
+  for (const [i, p] of pages.entries()) {
+    if (p.total !== total) return `the total changed from ${total} to ${p.total} between pages`;
+    const expected = i < count - 1 ? PAGE_SIZE : total - PAGE_SIZE * (count - 1);
+    if (p.items.length !== expected)
+      return `page ${i + 1} of ${count} holds ${p.items.length} items, ${expected} expected for a total of ${total}`;
+  }
+  return undefined;
 }

@@ -6,17 +6,12 @@ import { registerSecretValue } from '../secret.js';
 import type { Secret } from '../secret.js';
 import { StartupError, RemoteError } from '../errors.js';
 import type { HttpClient } from './http.js';
+import { ssoToken } from './answers.js';
 
 export type SsoCredentials = { clientId: string; clientSecret: Secret } | { offlineToken: Secret };
 
 /** Refresh this long before the access token expires, so no request is sent with a token about to lapse. */
 const REFRESH_MARGIN_MS = 60_000;
-
-interface TokenResponse {
-  access_token?: string;
-  expires_in?: number;
-  refresh_token?: string;
-}
 
 export class SsoSession {
   #accessToken: string | undefined;
@@ -65,15 +60,17 @@ export class SsoSession {
             client_id: this.credentials.clientId,
             client_secret: this.credentials.clientSecret.reveal(),
           };
-    let body: TokenResponse;
+    let body: ReturnType<typeof ssoToken>;
     try {
-      ({ body } = await this.http.request<TokenResponse>({
+      ({ body } = await this.http.request({
         operation: 'get access token',
         method: 'POST',
         path: '',
         form,
         // Asking for a token twice is harmless.
         idempotent: true,
+        // An answer without access_token is retried, then a MalformedAnswerError naming the SSO call.
+        answer: ssoToken,
       }));
     } catch (error) {
       if (error instanceof RemoteError && (error.status === 400 || error.isAuth)) {
@@ -83,9 +80,6 @@ export class SsoSession {
         );
       }
       throw error;
-    }
-    if (!body?.access_token) {
-      throw new StartupError(`OCM environment ${this.environment}: SSO answered without an access_token`);
     }
     registerSecretValue(body.access_token);
     // The offline token stays valid and is used again; a rotated refresh token is only kept out of logs.

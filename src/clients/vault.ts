@@ -1,10 +1,14 @@
 /**
- * Vault through node-vault: one login (token, AppRole, JWT/OIDC, Kubernetes), then KV v2 reads. node-vault
- * has no retries and two hazards we switch off: any non-empty VAULT_SKIP_VERIFY turns TLS checks off, and
- * DEBUG=node-vault prints request bodies (secret ids, JWTs) — we hand it a silent logger and strict TLS.
+ * Vault through node-vault: one login (token, AppRole, JWT/OIDC, Kubernetes), then KV v2 reads, and the
+ * token revoked at the end when dtp logged in itself. node-vault has no retries and hazards we switch off:
+ * any non-empty VAULT_SKIP_VERIFY turns TLS checks off, DEBUG=node-vault prints request bodies (secret ids,
+ * JWTs), and its axios transport follows redirects to any host and scheme with X-Vault-Token and the login
+ * body. We hand it a silent logger and our own transport (vault-transport.ts): strict TLS with the ca-file,
+ * no redirect followed.
  */
 import { readFile } from 'node:fs/promises';
 import nodeVault from 'node-vault';
+import { vaultTransport } from './vault-transport.js';
 import { RemoteError, StartupError } from '../errors.js';
 import { Secret, registerSecretValue } from '../secret.js';
 import type { VaultOptions } from '../options.js';
@@ -22,6 +26,8 @@ export interface VaultSettings extends VaultOptions {
   onGitHub: boolean;
   log?: (line: string) => void;
   backoffBaseMs?: number;
+  /** PEM bundle of extra certificate authorities (the ca-file setting). */
+  caFile?: string;
 }
 
 type Method = 'token' | 'approle' | 'jwt' | 'kubernetes';
@@ -47,6 +53,8 @@ interface NodeVaultError {
 export class NodeVaultClient implements VaultClient {
   readonly #client: nodeVault.client;
   readonly #method: Method;
+  /** True once dtp holds a token it obtained itself (and so must revoke); never for a given token. */
+  #ownToken = false;
 
   constructor(private readonly settings: VaultSettings) {
     this.#method = chooseMethod(settings);
@@ -58,7 +66,7 @@ export class NodeVaultClient implements VaultClient {
       pathPrefix: '',
       noCustomHTTPVerbs: true,
       debug: () => undefined,
-      rpDefaults: { strictSSL: true, timeout: settings.timeoutMs },
+      'request-promise': vaultTransport({ timeoutMs: settings.timeoutMs, caFile: settings.caFile }),
     } as nodeVault.VaultOptions);
     // Without a token node-vault falls back to VAULT_TOKEN from the environment, behind the chosen method's back.
     if (this.#method !== 'token') this.#client.token = undefined as unknown as string;
@@ -107,6 +115,19 @@ export class NodeVaultClient implements VaultClient {
     if (!token) throw new StartupError(`Vault ${this.#method} login answered without a client token`);
     registerSecretValue(token);
     this.#client.token = token;
+    this.#ownToken = true;
+  }
+
+  /**
+   * Revokes the token dtp logged in for, so it is worthless after the run even if it leaked (a given
+   * vault-token belongs to the caller and is left alone). Throws a RemoteError; the caller warns.
+   */
+  async revokeSelf(): Promise<void> {
+    if (!this.#ownToken) return;
+    const path = 'auth/token/revoke-self';
+    await this.#call('revoke token', 'POST', path, () => this.#client.write(path, {}));
+    this.#ownToken = false;
+    this.#client.token = undefined as unknown as string;
   }
 
   async #jwt(): Promise<string> {
@@ -145,7 +166,9 @@ export class NodeVaultClient implements VaultClient {
   }
 
   async readKv(ref: { mount: string; path: string; version?: number }): Promise<Record<string, Secret>> {
-    const path = `${ref.mount}/data/${ref.path}${ref.version ? `?version=${ref.version}` : ''}`;
+    // Each segment encoded: a `?` or `#` in a name must stay a name (`..` is refused by validation).
+    const seg = (p: string) => p.split('/').map(encodeURIComponent).join('/');
+    const path = `${seg(ref.mount)}/data/${seg(ref.path)}${ref.version ? `?version=${ref.version}` : ''}`;
     const response = await this.#call('read secret', 'GET', path, () => this.#client.read(path));
     const data = (response as { data?: { data?: Record<string, unknown> } })?.data?.data ?? {};
     const out: Record<string, Secret> = {};

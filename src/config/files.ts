@@ -3,7 +3,18 @@
  * order, each bounded in size and required to be UTF-8 text. Nothing here throws for a bad file: each problem
  * becomes a diagnostic on that file and the others are still read.
  */
-import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  statSync,
+  type Dirent,
+} from 'node:fs';
+import { escapeControl } from '../escape.js';
 import { join, relative, resolve, sep } from 'node:path';
 import type { LoadLimits } from './limits.js';
 import { LineMap } from './positions.js';
@@ -12,7 +23,8 @@ import type { Problems } from './problems.js';
 /** Relative to the working directory with forward slashes: what GitHub needs to annotate a PR line. */
 export function displayPath(path: string): string {
   const rel = relative(process.cwd(), resolve(path));
-  return (rel === '' ? '.' : rel).split(sep).join('/');
+  // A file name may hold any byte but `/` and NUL: ESC or a newline in it must not reach a log raw.
+  return escapeControl((rel === '' ? '.' : rel).split(sep).join('/'));
 }
 
 const YAML_FILE = /\.ya?ml$/i;
@@ -37,7 +49,7 @@ export function findConfigFiles(dir: string, problems: Problems, limits: LoadLim
   }
 
   const found: string[] = [];
-  walk(dir, found, problems);
+  walk(dir, realpathSync(dir), found, problems);
   found.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   if (found.length === 0) {
     problems.inFile(shown, `no YAML files in ${shown}`, {
@@ -53,7 +65,7 @@ export function findConfigFiles(dir: string, problems: Problems, limits: LoadLim
   return found;
 }
 
-function walk(dir: string, found: string[], problems: Problems): void {
+function walk(dir: string, root: string, found: string[], problems: Problems): void {
   let entries: Dirent[];
   try {
     entries = readdirSync(dir, { withFileTypes: true });
@@ -72,31 +84,52 @@ function walk(dir: string, found: string[], problems: Problems): void {
       if (YAML_FILE.test(entry.name)) ignored(path, 'hidden files are not loaded', problems);
       continue;
     }
-    if (entry.isDirectory()) walk(path, found, problems);
-    else if (entry.isSymbolicLink()) symbolicLink(path, found, problems);
-    else if (entry.isFile() && YAML_FILE.test(entry.name)) found.push(path);
-    else ignored(path, 'only *.yaml and *.yml files are configuration', problems);
+    if (entry.isDirectory()) walk(path, root, found, problems);
+    else if (entry.isSymbolicLink()) symbolicLink(path, root, found, problems);
+    else if (entry.isFile()) {
+      if (YAML_FILE.test(entry.name)) found.push(path);
+      else ignored(path, 'only *.yaml and *.yml files are configuration', problems);
+    } else refuseSpecial(path, problems);
   }
 }
 
-/** A link to a file is read like the file; a link to a folder is not followed (it could loop). */
-function symbolicLink(path: string, found: string[], problems: Problems): void {
+/**
+ * A link is read like its target only when the target's real path stays inside the configuration folder: a
+ * pull request must not be able to make dtp read (and quote in an error) a file from elsewhere on the
+ * runner. A link to a folder inside is not followed (it could loop).
+ */
+function symbolicLink(path: string, root: string, found: string[], problems: Problems): void {
+  const shown = displayPath(path);
+  let real: string;
   let target;
   try {
-    target = statSync(path);
+    real = realpathSync(path);
+    target = statSync(real);
   } catch {
-    problems.inFile(displayPath(path), 'broken symbolic link', { hint: 'Remove it or point it at a file.' });
+    problems.inFile(shown, 'broken symbolic link', { hint: 'Remove it or point it at a file.' });
     return;
   }
-  if (target.isFile() && YAML_FILE.test(path)) found.push(path);
-  else
-    ignored(
-      path,
-      target.isDirectory()
-        ? 'links to folders are not followed'
-        : 'only *.yaml and *.yml files are configuration',
-      problems,
-    );
+  if (!inside(real, root)) {
+    problems.inFile(shown, 'not read: a symbolic link to a path outside the configuration folder', {
+      hint: 'Configuration is read only from inside its folder: replace the link by the file itself.',
+    });
+    return;
+  }
+  if (target.isDirectory()) ignored(path, 'links to folders are not followed', problems);
+  else if (!target.isFile()) refuseSpecial(path, problems);
+  else if (YAML_FILE.test(path)) found.push(path);
+  else ignored(path, 'only *.yaml and *.yml files are configuration', problems);
+}
+
+/** FIFOs, sockets and devices: reading one can block forever or return endless data. */
+function refuseSpecial(path: string, problems: Problems): void {
+  problems.inFile(displayPath(path), 'not read: not a regular file (a FIFO, socket or device)', {
+    hint: 'Remove it from the configuration folder.',
+  });
+}
+
+function inside(real: string, root: string): boolean {
+  return real === root || real.startsWith(root.endsWith(sep) ? root : `${root}${sep}`);
 }
 
 function ignored(path: string, why: string, problems: Problems): void {
@@ -113,15 +146,45 @@ export function readConfigFile(
   problems: Problems,
   limits: LoadLimits,
   budget: { bytes: number },
+  root?: string,
 ): string | undefined {
   const shown = displayPath(path);
-  let size: number;
+  let fd: number;
   try {
-    size = statSync(path).size;
+    // Opened by its real path, not following a link swapped in since the walk, and without blocking on a
+    // FIFO; what was opened is then checked to be a regular file inside the folder before a byte is read.
+    const real = realpathSync(path);
+    if (root !== undefined && !inside(real, realpathSync(root))) {
+      problems.inFile(shown, 'not read: its real path is outside the configuration folder');
+      return undefined;
+    }
+    fd = openSync(real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (error) {
     problems.inFile(shown, `cannot read file (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
     return undefined;
   }
+  try {
+    return readOpened(fd, shown, problems, limits, budget);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function readOpened(
+  fd: number,
+  shown: string,
+  problems: Problems,
+  limits: LoadLimits,
+  budget: { bytes: number },
+): string | undefined {
+  const stat = fstatSync(fd);
+  if (!stat.isFile()) {
+    problems.inFile(shown, 'not read: not a regular file (a FIFO, socket or device)', {
+      hint: 'Remove it from the configuration folder.',
+    });
+    return undefined;
+  }
+  const size = stat.size;
   if (size > limits.maxFileBytes) {
     problems.inFile(
       shown,
@@ -145,7 +208,7 @@ export function readConfigFile(
   budget.bytes -= size;
   let bytes: Buffer;
   try {
-    bytes = readFileSync(path);
+    bytes = readFileSync(fd);
   } catch (error) {
     problems.inFile(shown, `cannot read file (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
     return undefined;

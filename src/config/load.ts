@@ -9,10 +9,15 @@ import { checkDocument } from './documents.js';
 import { displayPath, findConfigFiles, readConfigFile } from './files.js';
 import { DEFAULT_LIMITS, type LoadLimits } from './limits.js';
 import { Problems } from './problems.js';
+import type { HostRule } from '../egress.js';
 import { checkCrossFile } from './rules/cross-file.js';
+import { checkOcmEgress, checkTenantEgress } from './rules/egress.js';
+import { checkScopePolicy } from './rules/scope-policy.js';
 import { checkTenantUrl } from './rules/tenant.js';
+import { checkTokenLifetimes } from './rules/token-lifetime.js';
 import { checkTokenSpec } from './rules/token-spec.js';
 import { warnAboutUsage } from './rules/usage.js';
+import { checkOcmVaultPaths, checkTenantVaultPaths } from './rules/vault-paths.js';
 import type { Config } from './types.js';
 import { parseConfigFile } from './yaml.js';
 
@@ -25,12 +30,22 @@ export interface LoadResult {
   files: string[];
 }
 
-export async function loadConfig(dir: string): Promise<LoadResult> {
-  return loadConfigWithLimits(dir, DEFAULT_LIMITS);
+/** Trusted settings the rules need: they come from the pipeline, never from the YAML. */
+export interface LoadSettings {
+  /** `allowed-hosts`: hosts besides the public defaults that the YAML's URLs may name. */
+  allowedHosts?: readonly HostRule[];
+}
+
+export async function loadConfig(dir: string, settings: LoadSettings = {}): Promise<LoadResult> {
+  return loadConfigWithLimits(dir, DEFAULT_LIMITS, settings);
 }
 
 /** `loadConfig` with other bounds on hostile input (tests use small ones). */
-export async function loadConfigWithLimits(dir: string, limits: LoadLimits): Promise<LoadResult> {
+export async function loadConfigWithLimits(
+  dir: string,
+  limits: LoadLimits,
+  settings: LoadSettings = {},
+): Promise<LoadResult> {
   const problems = new Problems();
   const catalog = new Catalog();
   const files: string[] = [];
@@ -39,7 +54,7 @@ export async function loadConfigWithLimits(dir: string, limits: LoadLimits): Pro
   for (const path of findConfigFiles(dir, problems, limits)) {
     const file = displayPath(path);
     files.push(file);
-    const text = readConfigFile(path, problems, limits, budget);
+    const text = readConfigFile(path, problems, limits, budget, dir);
     const parsed = text === undefined ? undefined : parseConfigFile(text, file, problems, limits);
     if (!parsed || parsed.broken) catalog.incomplete = true;
     if (!parsed) continue;
@@ -64,8 +79,21 @@ export async function loadConfigWithLimits(dir: string, limits: LoadLimits): Pro
     }
   }
 
-  for (const tenant of catalog.tenants) checkTenantUrl(tenant, problems);
-  for (const spec of catalog.tokenSpecs) checkTokenSpec(spec, problems);
+  const allowedHosts = settings.allowedHosts ?? [];
+  for (const tenant of catalog.tenants) {
+    checkTenantUrl(tenant, problems);
+    checkTenantEgress(tenant, allowedHosts, problems);
+    checkTenantVaultPaths(tenant, problems);
+  }
+  for (const environment of catalog.ocmEnvironments) {
+    checkOcmEgress(environment, allowedHosts, problems);
+    checkOcmVaultPaths(environment, problems);
+  }
+  for (const spec of catalog.tokenSpecs) {
+    checkTokenSpec(spec, problems);
+    checkTokenLifetimes(spec, problems);
+    checkScopePolicy(spec, problems);
+  }
   checkCrossFile(catalog, problems, displayPath(dir));
   if (problems.errorCount === 0) warnAboutUsage(catalog, problems);
 

@@ -2,14 +2,19 @@
  * Schema-valid documents → the typed model of types.ts. The YAML shapes are declared here once; the schema
  * has already guaranteed them, so building is plain copying plus normalisation (URLs lose a trailing `/`).
  */
+import { DEFAULT_ROTATION_GRACE_MS, defaultRotateAfter } from './lifetime.js';
+import { parseDuration } from './duration.js';
 import type { ConfigDocument } from './problems.js';
+import { scopeClass } from './scopes.js';
 import type {
+  AcknowledgedScope,
   AllowedOrganization,
   Contact,
   DynatraceTenant,
   Kind,
   OcmCredentials,
   OcmEnvironment,
+  TokenLifetime,
   TokenSpec,
   VaultSecretRef,
 } from './types.js';
@@ -23,14 +28,25 @@ interface TenantSpec {
   environmentId: string;
   environmentUrl: string;
   bootstrapToken: VaultSecretRef;
+  planToken?: VaultSecretRef;
   allowedOrganizations: string[];
   owners: Contact[];
+}
+
+interface TokenEntrySpec {
+  name: string;
+  keyNameInSecret?: string;
+  scopes: string[];
+  maxAge?: string;
+  rotateAfter?: string;
+  rotationGrace?: string;
 }
 
 interface TokenSpecSpec {
   description: string;
   ocm_org_ids: string[];
-  secrets: TokenSpec['secrets'];
+  secrets: { name: string; namespace: string; tokens: TokenEntrySpec[] }[];
+  acknowledgedScopes?: AcknowledgedScope[];
 }
 
 interface OrganizationSpec {
@@ -42,17 +58,20 @@ interface OrganizationSpec {
   tokenSpecs?: string[];
 }
 
+interface CredentialsSpec {
+  mount: string;
+  path: string;
+  version?: number;
+  clientIdField?: string;
+  clientSecretField?: string;
+  offlineTokenField?: string;
+}
+
 interface OcmEnvironmentSpec {
   apiUrl: string;
   ssoTokenUrl: string;
-  credentials: {
-    mount: string;
-    path: string;
-    version?: number;
-    clientIdField?: string;
-    clientSecretField?: string;
-    offlineTokenField?: string;
-  };
+  credentials: CredentialsSpec;
+  planCredentials?: CredentialsSpec;
 }
 
 export type Definition =
@@ -74,6 +93,7 @@ export function define(kind: Kind, doc: ConfigDocument): Definition {
           environmentId: spec.environmentId,
           environmentUrl: withoutTrailingSlash(spec.environmentUrl),
           bootstrapToken: vaultRef(spec.bootstrapToken),
+          ...(spec.planToken ? { planToken: vaultRef(spec.planToken) } : {}),
           allowedOrganizations: [...spec.allowedOrganizations],
           owners: spec.owners.map(contact),
           source,
@@ -95,8 +115,18 @@ export function define(kind: Kind, doc: ConfigDocument): Definition {
               name: t.name,
               ...(t.keyNameInSecret !== undefined ? { keyNameInSecret: t.keyNameInSecret } : {}),
               scopes: [...t.scopes],
+              ...lifetimeOf(t),
             })),
           })),
+          ...(spec.acknowledgedScopes
+            ? {
+                acknowledgedScopes: spec.acknowledgedScopes.map((a) => ({
+                  scope: a.scope,
+                  reason: a.reason,
+                })),
+              }
+            : {}),
+          elevatedScopes: elevatedScopesOf(spec.secrets),
           source,
         },
       };
@@ -126,6 +156,7 @@ export function define(kind: Kind, doc: ConfigDocument): Definition {
           apiUrl: withoutTrailingSlash(spec.apiUrl),
           ssoTokenUrl: withoutTrailingSlash(spec.ssoTokenUrl),
           credentials: credentials(spec.credentials),
+          ...(spec.planCredentials ? { planCredentials: credentials(spec.planCredentials) } : {}),
           source,
         },
       };
@@ -133,7 +164,7 @@ export function define(kind: Kind, doc: ConfigDocument): Definition {
   }
 }
 
-function credentials(c: OcmEnvironmentSpec['credentials']): OcmCredentials {
+function credentials(c: CredentialsSpec): OcmCredentials {
   const secret = { mount: c.mount, path: c.path, ...(c.version !== undefined ? { version: c.version } : {}) };
   // The schema allows exactly one of the two shapes.
   if (c.offlineTokenField !== undefined) {
@@ -145,6 +176,29 @@ function credentials(c: OcmEnvironmentSpec['credentials']): OcmCredentials {
     clientIdField: c.clientIdField!,
     clientSecretField: c.clientSecretField!,
   };
+}
+
+/**
+ * The entry's lifetime with its defaults. Ranges are the rules' business (rules/token-lifetime.ts): a
+ * configuration with a value out of range never reaches the engine.
+ */
+function lifetimeOf(t: TokenEntrySpec): { lifetime?: TokenLifetime } {
+  const maxAgeMs = t.maxAge === undefined ? undefined : parseDuration(t.maxAge);
+  if (maxAgeMs === undefined) return {};
+  const rotateAfterMs = t.rotateAfter === undefined ? undefined : parseDuration(t.rotateAfter);
+  const rotationGraceMs = t.rotationGrace === undefined ? undefined : parseDuration(t.rotationGrace);
+  return {
+    lifetime: {
+      maxAgeMs,
+      rotateAfterMs: rotateAfterMs ?? defaultRotateAfter(maxAgeMs),
+      rotationGraceMs: rotationGraceMs ?? DEFAULT_ROTATION_GRACE_MS,
+    },
+  };
+}
+
+function elevatedScopesOf(secrets: TokenSpec['secrets']): string[] {
+  const scopes = secrets.flatMap((s) => s.tokens.flatMap((t) => t.scopes));
+  return [...new Set(scopes)].filter((scope) => scopeClass(scope)?.grade === 'elevated').sort();
 }
 
 function vaultRef(ref: VaultSecretRef): VaultSecretRef {

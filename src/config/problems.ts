@@ -2,6 +2,7 @@
  * The documents being validated and the problems found in them. Every rule reports through `Problems`, by
  * document and JSON pointer, so each message names its field and lands on the line that was written.
  */
+import { escapeControl } from '../escape.js';
 import type { Diagnostic } from './diagnostics.js';
 import { fieldName, type Anchor, type Position, type PositionIndex } from './positions.js';
 import { SuggestionBudget } from './suggest.js';
@@ -73,13 +74,14 @@ export class Problems {
     message: string,
     details: ProblemDetails & { field?: string },
   ): void {
+    // File names and quoted values come from outside: a newline or ESC in them must not forge a line.
     this.diagnostics.push({
-      file,
+      file: escapeControl(file),
       line: position.line,
       column: position.column,
       severity: details.severity ?? 'error',
-      message,
-      ...(details.hint ? { hint: details.hint } : {}),
+      message: escapeControl(message),
+      ...(details.hint ? { hint: escapeControl(details.hint) } : {}),
       ...(details.field ? { field: details.field } : {}),
     });
   }
@@ -92,7 +94,7 @@ function placeOf(doc: ConfigDocument, pointer: string): string {
 /** A value as it is quoted in a message: short, on one line, in backticks. */
 export function quote(value: unknown): string {
   const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
-  const oneLine = text.replace(/\s+/g, ' ');
+  const oneLine = escapeControl(text.replace(/\s+/g, ' '));
   return `\`${oneLine.length > 60 ? `${oneLine.slice(0, 57)}...` : oneLine}\``;
 }
 

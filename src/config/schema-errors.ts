@@ -140,6 +140,10 @@ function translate(
       };
     }
     case 'type':
+      // A bare number where a pattern wants a unit (`maxAge: 90`): quoting it would not help, the unit would.
+      if (schema.patternErrorMessage && typeof data === 'number') {
+        return valueFinding(at, schema.patternErrorMessage, `Got the number ${data}.`);
+      }
       return valueFinding(
         at,
         mistypedMessage(String(params.type), data),

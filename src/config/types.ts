@@ -6,15 +6,17 @@
  * The YAML documents are Kubernetes-style: `apiVersion: dtp/v1`, `kind`, `metadata.name`, `spec`.
  * Several documents per file are allowed. The kinds and their YAML shape:
  *
- *   kind: DynatraceTenant        spec: environmentId, environmentUrl, bootstrapToken{mount,path,field,version?},
+ *   kind: DynatraceTenant        spec: environmentId, environmentUrl, bootstrapToken{mount,path,field,version?}, planToken?,
  *                                      allowedOrganizations[] (OCM org ids), owners[{name,email?,slack?}]
  *   kind: TokenSpec              spec: description, ocm_org_ids[], secrets[{name, namespace,
- *                                      tokens[{name (≤46), keyNameInSecret?, scopes[]}]}]
+ *                                      tokens[{name (≤46), keyNameInSecret?, scopes[], maxAge?,
+ *                                      rotateAfter?, rotationGrace?}]}],
+ *                                      acknowledgedScopes[{scope, reason}]?
  *                                (the reference implementation's token spec; metadata.name is its name)
  *   kind: AllowedOrganization    spec: organizationId, displayName, contacts[], tenants[]?, tokenSpecs[]?,
  *                                      ocmEnvironment?
  *   kind: OcmEnvironment         spec: apiUrl, ssoTokenUrl, credentials{mount, path, version?,
- *                                      clientIdField + clientSecretField | offlineTokenField}
+ *                                      clientIdField + clientSecretField | offlineTokenField}, planCredentials?
  */
 
 export const API_VERSION = 'dtp/v1';
@@ -52,6 +54,11 @@ export interface DynatraceTenant {
   /** Public environment URL, `https://<id>.live.dynatrace.com` (no trailing slash, no `/api`). */
   environmentUrl: string;
   bootstrapToken: VaultSecretRef;
+  /**
+   * A token with `apiTokens.read` only, read instead of the bootstrap token in plan mode (src/credentials.ts),
+   * so the plan job's Vault role need not reach the bootstrap token.
+   */
+  planToken?: VaultSecretRef;
   /** OCM organization ids that may bind clusters to this tenant. */
   allowedOrganizations: string[];
   owners: Contact[];
@@ -64,6 +71,18 @@ export interface TokenSpecToken {
   /** Key of the token value in the Kubernetes Secret; defaults to `name`. */
   keyNameInSecret?: string;
   scopes: string[];
+  /** Set when the entry has `maxAge`: its tokens expire and dtp rotates them. Absent: they never expire. */
+  lifetime?: TokenLifetime;
+}
+
+/** When a token of one spec entry expires and is rotated; all in milliseconds, defaults filled in. */
+export interface TokenLifetime {
+  /** `maxAge`: minted tokens get `expirationDate` = mint time + this. */
+  maxAgeMs: number;
+  /** `rotateAfter`, default two thirds of maxAge: from this age on a successor is delivered. */
+  rotateAfterMs: number;
+  /** `rotationGrace`, default 24h: how long an unproven successor's predecessor is kept after delivery. */
+  rotationGraceMs: number;
 }
 
 export interface TokenSpecSecret {
@@ -79,7 +98,16 @@ export interface TokenSpec {
   /** OCM organization ids allowed to use this spec (the reference implementation's `ocm_org_ids`). */
   ocmOrgIds: string[];
   secrets: TokenSpecSecret[];
+  /** Elevated scopes the spec's authors acknowledged, each with why the clusters need it. */
+  acknowledgedScopes?: AcknowledgedScope[];
+  /** The elevated scopes this spec's tokens carry, sorted: what the summary and the PR plan show. */
+  elevatedScopes?: string[];
   source: SourceLocation;
+}
+
+export interface AcknowledgedScope {
+  scope: string;
+  reason: string;
 }
 
 export interface AllowedOrganization {
@@ -120,6 +148,8 @@ export interface OcmEnvironment {
   apiUrl: string;
   ssoTokenUrl: string;
   credentials: OcmCredentials;
+  /** Read-only credentials used instead of `credentials` in plan mode (src/credentials.ts). */
+  planCredentials?: OcmCredentials;
   source: SourceLocation;
 }
 

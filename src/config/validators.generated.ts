@@ -5,7 +5,7 @@ import func1Module from 'ajv/dist/runtime/ucs2length.js';
 import func0Module from 'ajv/dist/runtime/equal.js';
 "use strict";
 export const DynatraceTenant = validate20;
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://dtp.invalid/schemas/dynatrace-tenant.schema.json","title":"DynatraceTenant","description":"A Dynatrace environment that clusters can send telemetry to, with the Vault field of its bootstrap token and the OCM organizations allowed to use it.","type":"object","additionalProperties":false,"required":["apiVersion","kind","metadata","spec"],"properties":{"apiVersion":{"$ref":"common.schema.json#/$defs/apiVersion"},"kind":{"const":"DynatraceTenant","description":"DynatraceTenant: a Dynatrace environment."},"metadata":{"$ref":"common.schema.json#/$defs/metadata"},"spec":{"title":"Tenant","description":"The Dynatrace environment.","type":"object","additionalProperties":false,"required":["environmentId","environmentUrl","bootstrapToken","allowedOrganizations","owners"],"properties":{"environmentId":{"$ref":"common.schema.json#/$defs/environmentId","description":"The Dynatrace environment id, e.g. abc12345: the value of a cluster's `...tenant` label, and the first DNS label of environmentUrl. Unique across tenants."},"environmentUrl":{"title":"Environment URL","description":"The environment's public URL, https://<environmentId>.live.dynatrace.com, without a path (dtp adds /api itself). Delivered to clusters as `apiUrl` (with /api).","type":"string","allOf":[{"pattern":"^https://","patternErrorMessage":"must start with https://"},{"pattern":"^https://[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+/?$","patternErrorMessage":"must be the environment's base URL, https://<environmentId>.live.dynatrace.com, in lower case and without a path (dtp adds /api itself)"}]},"bootstrapToken":{"$ref":"common.schema.json#/$defs/vaultSecret","description":"Where in Vault the tenant's bootstrap token is: a token with apiTokens.read and apiTokens.write that mints the clusters' tokens. It never leaves dtp."},"allowedOrganizations":{"$ref":"common.schema.json#/$defs/organizationIds","description":"OCM organization ids whose clusters may bind to this tenant. Each must be declared as an AllowedOrganization."},"owners":{"$ref":"common.schema.json#/$defs/contacts","description":"Who to ask about this tenant (at least one)."}}}}};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://dtp.invalid/schemas/dynatrace-tenant.schema.json","title":"DynatraceTenant","description":"A Dynatrace environment that clusters can send telemetry to, with the Vault field of its bootstrap token and the OCM organizations allowed to use it.","type":"object","additionalProperties":false,"required":["apiVersion","kind","metadata","spec"],"properties":{"apiVersion":{"$ref":"common.schema.json#/$defs/apiVersion"},"kind":{"const":"DynatraceTenant","description":"DynatraceTenant: a Dynatrace environment."},"metadata":{"$ref":"common.schema.json#/$defs/metadata"},"spec":{"title":"Tenant","description":"The Dynatrace environment.","type":"object","additionalProperties":false,"required":["environmentId","environmentUrl","bootstrapToken","allowedOrganizations","owners"],"properties":{"environmentId":{"$ref":"common.schema.json#/$defs/environmentId","description":"The Dynatrace environment id, e.g. abc12345: the value of a cluster's `...tenant` label, and the first DNS label of environmentUrl. Unique across tenants."},"environmentUrl":{"title":"Environment URL","description":"The environment's address without /api (dtp adds it): https://<environmentId>.live.dynatrace.com (Dynatrace SaaS), or https://<host>/e/<environmentId> (Managed) when the pipeline's allowed-hosts setting lists <host>. Credentials go only there; delivered to clusters as `apiUrl` (with /api).","type":"string","allOf":[{"pattern":"^https://","patternErrorMessage":"must start with https://"},{"pattern":"^https://[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+(:[0-9]{1,5})?(/e/[a-z0-9]{3,32})?/?$","patternErrorMessage":"must be the environment's base URL, https://<environmentId>.live.dynatrace.com (or https://<host>/e/<environmentId> for Managed), in lower case and without /api (dtp adds it)"}]},"bootstrapToken":{"$ref":"common.schema.json#/$defs/vaultSecret","description":"Where in Vault the tenant's bootstrap token is: a token with apiTokens.read and apiTokens.write that mints the clusters' tokens. It never leaves dtp."},"planToken":{"$ref":"common.schema.json#/$defs/vaultSecret","description":"Optional: where in Vault a token with apiTokens.read only is. Plan mode reads it instead of the bootstrap token, so the plan role in Vault needs no access to the bootstrap token."},"allowedOrganizations":{"$ref":"common.schema.json#/$defs/organizationIds","description":"OCM organization ids whose clusters may bind to this tenant. Each must be declared as an AllowedOrganization."},"owners":{"$ref":"common.schema.json#/$defs/contacts","description":"Who to ask about this tenant (at least one)."}}}}};
 const schema33 = {"title":"API version","description":"Always dtp/v1.","const":"dtp/v1"};
 const schema38 = {"title":"Dynatrace environment id","description":"The Dynatrace environment id: the first DNS label of the environment URL, e.g. abc12345.","type":"string","pattern":"^[a-z0-9]{3,32}$","patternErrorMessage":"must be a Dynatrace environment id: 3 to 32 lower-case letters and digits, e.g. abc12345"};
 const schema34 = {"title":"Metadata","description":"The document's name and optional labels and annotations, as in Kubernetes.","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/$defs/name","description":"Unique among the documents of this kind. Lower-case letters, digits and '-' (a DNS-1123 label)."},"labels":{"$ref":"#/$defs/stringMap","description":"Free-form labels for tooling (string values); dtp does not read them."},"annotations":{"$ref":"#/$defs/stringMap","description":"Free-form notes for humans and tooling (string values); dtp does not read them."}}};
@@ -408,10 +408,10 @@ const schema45 = {"title":"OCM organization id","description":"The id of an OCM 
 const pattern11 = new RegExp("^[0-9A-Za-z]{20,40}$", "u");
 const func0 = func0Module.default ?? func0Module;
 
-function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate26.evaluated;
+const evaluated0 = validate27.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -476,20 +476,20 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate26.errors = vErrors;
+validate27.errors = vErrors;
 return errors === 0;
 }
-validate26.evaluated = {"items":true,"dynamicProps":false,"dynamicItems":false};
+validate27.evaluated = {"items":true,"dynamicProps":false,"dynamicItems":false};
 
 const schema46 = {"type":"array","minItems":1,"items":{"$ref":"#/$defs/contact"}};
 const schema47 = {"title":"Contact","description":"A person or team to ask about this document.","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","minLength":1,"description":"Team or person, e.g. Platform SRE."},"email":{"type":"string","format":"email","description":"Email address, e.g. platform-sre@example.com."},"slack":{"type":"string","pattern":"^([#@]?[-_.a-zA-Z0-9]{1,80}|https://\\S+)$","patternErrorMessage":"must be a Slack channel or handle (#platform-sre, @someone) or a Slack URL","description":"Slack channel or handle, e.g. \"#platform-sre\" (quote it: a bare # starts a YAML comment)."}}};
 const formats0 = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/i;
 const pattern12 = new RegExp("^([#@]?[-_.a-zA-Z0-9]{1,80}|https://\\S+)$", "u");
 
-function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate28.evaluated;
+const evaluated0 = validate29.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -631,14 +631,14 @@ vErrors.push(err10);
 }
 errors++;
 }
-validate28.errors = vErrors;
+validate29.errors = vErrors;
 return errors === 0;
 }
-validate28.evaluated = {"items":true,"dynamicProps":false,"dynamicItems":false};
+validate29.evaluated = {"items":true,"dynamicProps":false,"dynamicItems":false};
 
 const pattern5 = new RegExp("^[a-z0-9]{3,32}$", "u");
 const pattern6 = new RegExp("^https://", "u");
-const pattern7 = new RegExp("^https://[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+/?$", "u");
+const pattern7 = new RegExp("^https://[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+(:[0-9]{1,5})?(/e/[a-z0-9]{3,32})?/?$", "u");
 
 function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://dtp.invalid/schemas/dynatrace-tenant.schema.json" */;
@@ -790,7 +790,7 @@ vErrors.push(err11);
 errors++;
 }
 for(const key1 in data3){
-if(!(((((key1 === "environmentId") || (key1 === "environmentUrl")) || (key1 === "bootstrapToken")) || (key1 === "allowedOrganizations")) || (key1 === "owners"))){
+if(!((((((key1 === "environmentId") || (key1 === "environmentUrl")) || (key1 === "bootstrapToken")) || (key1 === "planToken")) || (key1 === "allowedOrganizations")) || (key1 === "owners"))){
 const err12 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.spec,data:data3};
 if(vErrors === null){
 vErrors = [err12];
@@ -852,7 +852,7 @@ errors++;
 }
 if(typeof data5 === "string"){
 if(!pattern7.test(data5)){
-const err17 = {instancePath:instancePath+"/spec/environmentUrl",schemaPath:"#/properties/spec/properties/environmentUrl/allOf/1/pattern",keyword:"pattern",params:{pattern: "^https://[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+/?$"},message:"must match pattern \""+"^https://[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+/?$"+"\"",schema:"^https://[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+/?$",parentSchema:schema31.properties.spec.properties.environmentUrl.allOf[1],data:data5};
+const err17 = {instancePath:instancePath+"/spec/environmentUrl",schemaPath:"#/properties/spec/properties/environmentUrl/allOf/1/pattern",keyword:"pattern",params:{pattern: "^https://[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+(:[0-9]{1,5})?(/e/[a-z0-9]{3,32})?/?$"},message:"must match pattern \""+"^https://[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+(:[0-9]{1,5})?(/e/[a-z0-9]{3,32})?/?$"+"\"",schema:"^https://[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+(:[0-9]{1,5})?(/e/[a-z0-9]{3,32})?/?$",parentSchema:schema31.properties.spec.properties.environmentUrl.allOf[1],data:data5};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -869,15 +869,21 @@ vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.error
 errors = vErrors.length;
 }
 }
+if(data3.planToken !== undefined){
+if(!(validate24(data3.planToken, {instancePath:instancePath+"/spec/planToken",parentData:data3,parentDataProperty:"planToken",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+errors = vErrors.length;
+}
+}
 if(data3.allowedOrganizations !== undefined){
-if(!(validate26(data3.allowedOrganizations, {instancePath:instancePath+"/spec/allowedOrganizations",parentData:data3,parentDataProperty:"allowedOrganizations",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+if(!(validate27(data3.allowedOrganizations, {instancePath:instancePath+"/spec/allowedOrganizations",parentData:data3,parentDataProperty:"allowedOrganizations",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
 errors = vErrors.length;
 }
 }
 if(data3.owners !== undefined){
-if(!(validate28(data3.owners, {instancePath:instancePath+"/spec/owners",parentData:data3,parentDataProperty:"owners",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
+if(!(validate29(data3.owners, {instancePath:instancePath+"/spec/owners",parentData:data3,parentDataProperty:"owners",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
 errors = vErrors.length;
 }
 }
@@ -909,13 +915,13 @@ return errors === 0;
 }
 validate20.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const TokenSpec = validate30;
-const schema48 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://dtp.invalid/schemas/token-spec.schema.json","title":"TokenSpec","description":"Which tokens a cluster gets and in which Kubernetes Secrets they are delivered: the reference implementation's (qontract) token spec. metadata.name is the value of a cluster's `...token-spec` label.","type":"object","additionalProperties":false,"required":["apiVersion","kind","metadata","spec"],"properties":{"apiVersion":{"$ref":"common.schema.json#/$defs/apiVersion"},"kind":{"const":"TokenSpec","description":"TokenSpec: the tokens a cluster gets."},"metadata":{"$ref":"common.schema.json#/$defs/metadata"},"spec":{"title":"Token spec","description":"The Secrets to deliver and the tokens in each. Field names as in qontract, so existing specs port 1:1.","type":"object","additionalProperties":false,"required":["description","ocm_org_ids","secrets"],"properties":{"description":{"type":"string","minLength":1,"description":"What the tokens are for, e.g. Tokens the Dynatrace Operator needs."},"ocm_org_ids":{"$ref":"common.schema.json#/$defs/organizationIds","description":"OCM organization ids allowed to use this spec. Each must be declared as an AllowedOrganization."},"secrets":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/secret"},"description":"The Kubernetes Secrets delivered to each cluster; namespace/name unique within the spec."}}}},"$defs":{"secret":{"title":"Secret","description":"A Kubernetes Secret delivered to the cluster (through a SyncSet or Manifest), with apiUrl and every token's value and id.","type":"object","additionalProperties":false,"required":["name","namespace","tokens"],"properties":{"name":{"type":"string","maxLength":253,"pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","patternErrorMessage":"must be a Kubernetes object name: lower-case letters, digits, '-' and '.', starting and ending with a letter or digit (e.g. dynatrace-token-dtp)","description":"Name of the Secret, e.g. dynatrace-token-dtp (what the DynaKube's spec.tokens names)."},"namespace":{"type":"string","maxLength":63,"pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","patternErrorMessage":"must be a Kubernetes namespace: lower-case letters, digits and '-', starting and ending with a letter or digit (e.g. dynatrace)","description":"Namespace of the Secret, e.g. dynatrace (where the Dynatrace Operator runs)."},"tokens":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/token"},"description":"The tokens in this Secret; names and keys unique within the Secret."}}},"token":{"title":"Token","description":"One Dynatrace API token minted per cluster. The Secret holds its value under <key> and its id under <key>Id, key = keyNameInSecret or name.","type":"object","additionalProperties":false,"required":["name","scopes"],"properties":{"name":{"type":"string","minLength":1,"maxLength":46,"pattern":"^[-._a-zA-Z0-9]+$","patternErrorMessage":"must be letters, digits, '-', '_' and '.' (it is part of the Dynatrace token name and the default key in the Secret)","description":"Token name in the spec (at most 46 characters): part of the Dynatrace token name dtp_<name>_<cluster>_<hash>, and the Secret key when keyNameInSecret is not set."},"keyNameInSecret":{"type":"string","minLength":1,"maxLength":253,"pattern":"^[-._a-zA-Z0-9]+$","patternErrorMessage":"must be a valid Secret key: letters, digits, '-', '_' and '.'","description":"Key of the token's value in the Secret, e.g. apiToken or dataIngestToken (what the Dynatrace Operator reads). Defaults to name."},"scopes":{"type":"array","minItems":1,"uniqueItems":true,"items":{"$ref":"#/$defs/scope"},"description":"Dynatrace API token scopes. Scopes that can mint, read or change other tokens are refused."}}},"scope":{"title":"Dynatrace token scope","description":"A Dynatrace API token scope. Scopes that can mint, read or change other tokens (apiTokens.*, TenantTokenManagement, ...) are not allowed.","type":"string","enum":["ActiveGateCertManagement","AdvancedSyntheticIntegration","AppMonIntegration","CaptureRequestData","DTAQLAccess","DataExport","DataImport","DataPrivacy","Davis","DssFileManagement","ExternalSyntheticIntegration","InstallerDownload","LogExport","PluginUpload","ReadConfig","ReadSyntheticData","RestRequestForwarding","RumBrowserExtension","RumJavaScriptTagManagement","SupportAlert","UserSessionAnonymization","WriteConfig","activeGateTokenManagement.create","activeGates.read","activeGates.write","auditLogs.read","bizevents.ingest","entities.read","entities.write","events.ingest","events.read","extensionConfigurations.read","extensionConfigurations.write","extensionEnvironment.read","extensionEnvironment.write","extensions.read","extensions.write","geographicRegions.read","hub.read","hub.write","logs.ingest","logs.read","metrics.ingest","metrics.read","metrics.write","networkZones.read","networkZones.write","oneAgents.read","oneAgents.write","openTelemetryTrace.ingest","openpipeline.events","openpipeline.events.custom","openpipeline.events_security","problems.read","problems.write","releases.read","securityProblems.read","securityProblems.write","settings.read","settings.write","slo.read","slo.write","syntheticExecutions.read","syntheticExecutions.write","syntheticLocations.read","syntheticLocations.write","traces.lookup"]}}};
+export const TokenSpec = validate31;
+const schema48 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://dtp.invalid/schemas/token-spec.schema.json","title":"TokenSpec","description":"Which tokens a cluster gets and in which Kubernetes Secrets they are delivered: the reference implementation's (qontract) token spec. metadata.name is the value of a cluster's `...token-spec` label.","type":"object","additionalProperties":false,"required":["apiVersion","kind","metadata","spec"],"properties":{"apiVersion":{"$ref":"common.schema.json#/$defs/apiVersion"},"kind":{"const":"TokenSpec","description":"TokenSpec: the tokens a cluster gets."},"metadata":{"$ref":"common.schema.json#/$defs/metadata"},"spec":{"title":"Token spec","description":"The Secrets to deliver and the tokens in each. Field names as in qontract, so existing specs port 1:1.","type":"object","additionalProperties":false,"required":["description","ocm_org_ids","secrets"],"properties":{"description":{"type":"string","minLength":1,"description":"What the tokens are for, e.g. Tokens the Dynatrace Operator needs."},"ocm_org_ids":{"$ref":"common.schema.json#/$defs/organizationIds","description":"OCM organization ids allowed to use this spec. Each must be declared as an AllowedOrganization."},"secrets":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/secret"},"description":"The Kubernetes Secrets delivered to each cluster; namespace/name unique within the spec."},"acknowledgedScopes":{"type":"array","uniqueItems":true,"items":{"$ref":"#/$defs/acknowledgedScope"},"description":"The elevated scopes this spec's tokens may carry (configuration writes such as settings.write, data export, broad reads), each with why the clusters need it. An elevated scope not listed here is refused. The summary and the PR plan show them."}}}},"$defs":{"secret":{"title":"Secret","description":"A Kubernetes Secret delivered to the cluster (through a SyncSet or Manifest), with apiUrl and every token's value and id.","type":"object","additionalProperties":false,"required":["name","namespace","tokens"],"properties":{"name":{"type":"string","maxLength":253,"pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","patternErrorMessage":"must be a Kubernetes object name: lower-case letters, digits, '-' and '.', starting and ending with a letter or digit (e.g. dynatrace-token-dtp)","description":"Name of the Secret, e.g. dynatrace-token-dtp (what the DynaKube's spec.tokens names)."},"namespace":{"type":"string","maxLength":63,"pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","patternErrorMessage":"must be a Kubernetes namespace: lower-case letters, digits and '-', starting and ending with a letter or digit (e.g. dynatrace)","description":"Namespace of the Secret, e.g. dynatrace (where the Dynatrace Operator runs)."},"tokens":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/token"},"description":"The tokens in this Secret; names and keys unique within the Secret."}}},"token":{"title":"Token","description":"One Dynatrace API token minted per cluster. The Secret holds its value under <key> and its id under <key>Id, key = keyNameInSecret or name.","type":"object","additionalProperties":false,"required":["name","scopes"],"properties":{"name":{"type":"string","minLength":1,"maxLength":46,"pattern":"^[-._a-zA-Z0-9]+$","patternErrorMessage":"must be letters, digits, '-', '_' and '.' (it is part of the Dynatrace token name and the default key in the Secret)","description":"Token name in the spec (at most 46 characters): part of the Dynatrace token name dtp_<name>_<cluster>_<hash>, and the Secret key when keyNameInSecret is not set."},"keyNameInSecret":{"type":"string","minLength":1,"maxLength":253,"pattern":"^[-._a-zA-Z0-9]+$","patternErrorMessage":"must be a valid Secret key: letters, digits, '-', '_' and '.'","description":"Key of the token's value in the Secret, e.g. apiToken or dataIngestToken (what the Dynatrace Operator reads). Defaults to name."},"scopes":{"type":"array","minItems":1,"uniqueItems":true,"items":{"$ref":"#/$defs/scope"},"description":"Dynatrace API token scopes. Forbidden scopes are refused; elevated scopes must be listed under the spec's acknowledgedScopes with a reason."},"maxAge":{"$ref":"#/$defs/duration","description":"Lifetime of each token minted for this entry, from 1h to 365d (e.g. 90d): Dynatrace rejects it after that, and dtp rotates it before. Without maxAge tokens never expire and are never rotated (as in the reference implementation)."},"rotateAfter":{"$ref":"#/$defs/duration","description":"Age at which dtp delivers a successor and keeps the old token until the cluster uses the new one; shorter than maxAge, at least 10m. Default: two thirds of maxAge. Needs maxAge."},"rotationGrace":{"$ref":"#/$defs/duration","description":"How long after delivering a successor the old token is kept when the cluster has not yet been seen using the new one; from 10m to 30d. Default: 24h. Needs maxAge."}}},"duration":{"title":"Duration","description":"A whole number of minutes, hours or days: 30m, 12h, 90d.","type":"string","pattern":"^[1-9][0-9]{0,5}[mhd]$","patternErrorMessage":"must be a whole number of minutes, hours or days, e.g. 90d, 12h or 30m"},"scope":{"title":"Dynatrace token scope","description":"A Dynatrace API token scope. Forbidden scopes (token and credential management, plugin and extension upload or configuration, tenant-wide configuration writes) are not allowed; elevated ones (configuration writes, data export, broad reads) only under acknowledgedScopes. docs/configuration.md grades every scope.","type":"string","enum":["AdvancedSyntheticIntegration","AppMonIntegration","CaptureRequestData","DTAQLAccess","DataExport","DataImport","Davis","DssFileManagement","ExternalSyntheticIntegration","InstallerDownload","LogExport","ReadConfig","ReadSyntheticData","RestRequestForwarding","RumBrowserExtension","RumJavaScriptTagManagement","SupportAlert","activeGateTokenManagement.create","activeGates.read","activeGates.write","auditLogs.read","bizevents.ingest","entities.read","entities.write","events.ingest","events.read","extensionConfigurations.read","extensionEnvironment.read","extensions.read","geographicRegions.read","hub.read","logs.ingest","logs.read","metrics.ingest","metrics.read","metrics.write","networkZones.read","networkZones.write","oneAgents.read","oneAgents.write","openTelemetryTrace.ingest","openpipeline.events","openpipeline.events.custom","openpipeline.events_security","problems.read","problems.write","releases.read","securityProblems.read","securityProblems.write","settings.read","settings.write","slo.read","slo.write","syntheticExecutions.read","syntheticExecutions.write","syntheticLocations.read","syntheticLocations.write","traces.lookup"]},"acknowledgedScope":{"title":"Acknowledged scope","description":"An elevated scope the spec grants knowingly, and why.","type":"object","additionalProperties":false,"required":["scope","reason"],"properties":{"scope":{"$ref":"#/$defs/scope","description":"The elevated scope, e.g. settings.write."},"reason":{"type":"string","minLength":1,"pattern":"\\S","patternErrorMessage":"must say why the clusters need the scope","description":"Why the clusters need it, e.g. The Dynatrace Operator writes its settings."}}}}};
 
-function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate31.evaluated;
+const evaluated0 = validate32.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -1119,16 +1125,16 @@ vErrors.push(err15);
 }
 errors++;
 }
-validate31.errors = vErrors;
+validate32.errors = vErrors;
 return errors === 0;
 }
-validate31.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate32.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate33.evaluated;
+const evaluated0 = validate34.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -1193,20 +1199,22 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate33.errors = vErrors;
+validate34.errors = vErrors;
 return errors === 0;
 }
-validate33.evaluated = {"items":true,"dynamicProps":false,"dynamicItems":false};
+validate34.evaluated = {"items":true,"dynamicProps":false,"dynamicItems":false};
 
 const schema56 = {"title":"Secret","description":"A Kubernetes Secret delivered to the cluster (through a SyncSet or Manifest), with apiUrl and every token's value and id.","type":"object","additionalProperties":false,"required":["name","namespace","tokens"],"properties":{"name":{"type":"string","maxLength":253,"pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","patternErrorMessage":"must be a Kubernetes object name: lower-case letters, digits, '-' and '.', starting and ending with a letter or digit (e.g. dynatrace-token-dtp)","description":"Name of the Secret, e.g. dynatrace-token-dtp (what the DynaKube's spec.tokens names)."},"namespace":{"type":"string","maxLength":63,"pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","patternErrorMessage":"must be a Kubernetes namespace: lower-case letters, digits and '-', starting and ending with a letter or digit (e.g. dynatrace)","description":"Namespace of the Secret, e.g. dynatrace (where the Dynatrace Operator runs)."},"tokens":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/token"},"description":"The tokens in this Secret; names and keys unique within the Secret."}}};
 const pattern15 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$", "u");
-const schema57 = {"title":"Token","description":"One Dynatrace API token minted per cluster. The Secret holds its value under <key> and its id under <key>Id, key = keyNameInSecret or name.","type":"object","additionalProperties":false,"required":["name","scopes"],"properties":{"name":{"type":"string","minLength":1,"maxLength":46,"pattern":"^[-._a-zA-Z0-9]+$","patternErrorMessage":"must be letters, digits, '-', '_' and '.' (it is part of the Dynatrace token name and the default key in the Secret)","description":"Token name in the spec (at most 46 characters): part of the Dynatrace token name dtp_<name>_<cluster>_<hash>, and the Secret key when keyNameInSecret is not set."},"keyNameInSecret":{"type":"string","minLength":1,"maxLength":253,"pattern":"^[-._a-zA-Z0-9]+$","patternErrorMessage":"must be a valid Secret key: letters, digits, '-', '_' and '.'","description":"Key of the token's value in the Secret, e.g. apiToken or dataIngestToken (what the Dynatrace Operator reads). Defaults to name."},"scopes":{"type":"array","minItems":1,"uniqueItems":true,"items":{"$ref":"#/$defs/scope"},"description":"Dynatrace API token scopes. Scopes that can mint, read or change other tokens are refused."}}};
-const schema58 = {"title":"Dynatrace token scope","description":"A Dynatrace API token scope. Scopes that can mint, read or change other tokens (apiTokens.*, TenantTokenManagement, ...) are not allowed.","type":"string","enum":["ActiveGateCertManagement","AdvancedSyntheticIntegration","AppMonIntegration","CaptureRequestData","DTAQLAccess","DataExport","DataImport","DataPrivacy","Davis","DssFileManagement","ExternalSyntheticIntegration","InstallerDownload","LogExport","PluginUpload","ReadConfig","ReadSyntheticData","RestRequestForwarding","RumBrowserExtension","RumJavaScriptTagManagement","SupportAlert","UserSessionAnonymization","WriteConfig","activeGateTokenManagement.create","activeGates.read","activeGates.write","auditLogs.read","bizevents.ingest","entities.read","entities.write","events.ingest","events.read","extensionConfigurations.read","extensionConfigurations.write","extensionEnvironment.read","extensionEnvironment.write","extensions.read","extensions.write","geographicRegions.read","hub.read","hub.write","logs.ingest","logs.read","metrics.ingest","metrics.read","metrics.write","networkZones.read","networkZones.write","oneAgents.read","oneAgents.write","openTelemetryTrace.ingest","openpipeline.events","openpipeline.events.custom","openpipeline.events_security","problems.read","problems.write","releases.read","securityProblems.read","securityProblems.write","settings.read","settings.write","slo.read","slo.write","syntheticExecutions.read","syntheticExecutions.write","syntheticLocations.read","syntheticLocations.write","traces.lookup"]};
+const schema57 = {"title":"Token","description":"One Dynatrace API token minted per cluster. The Secret holds its value under <key> and its id under <key>Id, key = keyNameInSecret or name.","type":"object","additionalProperties":false,"required":["name","scopes"],"properties":{"name":{"type":"string","minLength":1,"maxLength":46,"pattern":"^[-._a-zA-Z0-9]+$","patternErrorMessage":"must be letters, digits, '-', '_' and '.' (it is part of the Dynatrace token name and the default key in the Secret)","description":"Token name in the spec (at most 46 characters): part of the Dynatrace token name dtp_<name>_<cluster>_<hash>, and the Secret key when keyNameInSecret is not set."},"keyNameInSecret":{"type":"string","minLength":1,"maxLength":253,"pattern":"^[-._a-zA-Z0-9]+$","patternErrorMessage":"must be a valid Secret key: letters, digits, '-', '_' and '.'","description":"Key of the token's value in the Secret, e.g. apiToken or dataIngestToken (what the Dynatrace Operator reads). Defaults to name."},"scopes":{"type":"array","minItems":1,"uniqueItems":true,"items":{"$ref":"#/$defs/scope"},"description":"Dynatrace API token scopes. Forbidden scopes are refused; elevated scopes must be listed under the spec's acknowledgedScopes with a reason."},"maxAge":{"$ref":"#/$defs/duration","description":"Lifetime of each token minted for this entry, from 1h to 365d (e.g. 90d): Dynatrace rejects it after that, and dtp rotates it before. Without maxAge tokens never expire and are never rotated (as in the reference implementation)."},"rotateAfter":{"$ref":"#/$defs/duration","description":"Age at which dtp delivers a successor and keeps the old token until the cluster uses the new one; shorter than maxAge, at least 10m. Default: two thirds of maxAge. Needs maxAge."},"rotationGrace":{"$ref":"#/$defs/duration","description":"How long after delivering a successor the old token is kept when the cluster has not yet been seen using the new one; from 10m to 30d. Default: 24h. Needs maxAge."}}};
+const schema58 = {"title":"Dynatrace token scope","description":"A Dynatrace API token scope. Forbidden scopes (token and credential management, plugin and extension upload or configuration, tenant-wide configuration writes) are not allowed; elevated ones (configuration writes, data export, broad reads) only under acknowledgedScopes. docs/configuration.md grades every scope.","type":"string","enum":["AdvancedSyntheticIntegration","AppMonIntegration","CaptureRequestData","DTAQLAccess","DataExport","DataImport","Davis","DssFileManagement","ExternalSyntheticIntegration","InstallerDownload","LogExport","ReadConfig","ReadSyntheticData","RestRequestForwarding","RumBrowserExtension","RumJavaScriptTagManagement","SupportAlert","activeGateTokenManagement.create","activeGates.read","activeGates.write","auditLogs.read","bizevents.ingest","entities.read","entities.write","events.ingest","events.read","extensionConfigurations.read","extensionEnvironment.read","extensions.read","geographicRegions.read","hub.read","logs.ingest","logs.read","metrics.ingest","metrics.read","metrics.write","networkZones.read","networkZones.write","oneAgents.read","oneAgents.write","openTelemetryTrace.ingest","openpipeline.events","openpipeline.events.custom","openpipeline.events_security","problems.read","problems.write","releases.read","securityProblems.read","securityProblems.write","settings.read","settings.write","slo.read","slo.write","syntheticExecutions.read","syntheticExecutions.write","syntheticLocations.read","syntheticLocations.write","traces.lookup"]};
+const schema59 = {"title":"Duration","description":"A whole number of minutes, hours or days: 30m, 12h, 90d.","type":"string","pattern":"^[1-9][0-9]{0,5}[mhd]$","patternErrorMessage":"must be a whole number of minutes, hours or days, e.g. 90d, 12h or 30m"};
+const pattern19 = new RegExp("^[1-9][0-9]{0,5}[mhd]$", "u");
 
-function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate36.evaluated;
+const evaluated0 = validate37.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -1235,7 +1243,7 @@ vErrors.push(err1);
 errors++;
 }
 for(const key0 in data){
-if(!(((key0 === "name") || (key0 === "keyNameInSecret")) || (key0 === "scopes"))){
+if(!((((((key0 === "name") || (key0 === "keyNameInSecret")) || (key0 === "scopes")) || (key0 === "maxAge")) || (key0 === "rotateAfter")) || (key0 === "rotationGrace"))){
 const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema57,data};
 if(vErrors === null){
 vErrors = [err2];
@@ -1362,7 +1370,7 @@ vErrors.push(err12);
 }
 errors++;
 }
-if(!(((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((data3 === "ActiveGateCertManagement") || (data3 === "AdvancedSyntheticIntegration")) || (data3 === "AppMonIntegration")) || (data3 === "CaptureRequestData")) || (data3 === "DTAQLAccess")) || (data3 === "DataExport")) || (data3 === "DataImport")) || (data3 === "DataPrivacy")) || (data3 === "Davis")) || (data3 === "DssFileManagement")) || (data3 === "ExternalSyntheticIntegration")) || (data3 === "InstallerDownload")) || (data3 === "LogExport")) || (data3 === "PluginUpload")) || (data3 === "ReadConfig")) || (data3 === "ReadSyntheticData")) || (data3 === "RestRequestForwarding")) || (data3 === "RumBrowserExtension")) || (data3 === "RumJavaScriptTagManagement")) || (data3 === "SupportAlert")) || (data3 === "UserSessionAnonymization")) || (data3 === "WriteConfig")) || (data3 === "activeGateTokenManagement.create")) || (data3 === "activeGates.read")) || (data3 === "activeGates.write")) || (data3 === "auditLogs.read")) || (data3 === "bizevents.ingest")) || (data3 === "entities.read")) || (data3 === "entities.write")) || (data3 === "events.ingest")) || (data3 === "events.read")) || (data3 === "extensionConfigurations.read")) || (data3 === "extensionConfigurations.write")) || (data3 === "extensionEnvironment.read")) || (data3 === "extensionEnvironment.write")) || (data3 === "extensions.read")) || (data3 === "extensions.write")) || (data3 === "geographicRegions.read")) || (data3 === "hub.read")) || (data3 === "hub.write")) || (data3 === "logs.ingest")) || (data3 === "logs.read")) || (data3 === "metrics.ingest")) || (data3 === "metrics.read")) || (data3 === "metrics.write")) || (data3 === "networkZones.read")) || (data3 === "networkZones.write")) || (data3 === "oneAgents.read")) || (data3 === "oneAgents.write")) || (data3 === "openTelemetryTrace.ingest")) || (data3 === "openpipeline.events")) || (data3 === "openpipeline.events.custom")) || (data3 === "openpipeline.events_security")) || (data3 === "problems.read")) || (data3 === "problems.write")) || (data3 === "releases.read")) || (data3 === "securityProblems.read")) || (data3 === "securityProblems.write")) || (data3 === "settings.read")) || (data3 === "settings.write")) || (data3 === "slo.read")) || (data3 === "slo.write")) || (data3 === "syntheticExecutions.read")) || (data3 === "syntheticExecutions.write")) || (data3 === "syntheticLocations.read")) || (data3 === "syntheticLocations.write")) || (data3 === "traces.lookup"))){
+if(!((((((((((((((((((((((((((((((((((((((((((((((((((((((((((data3 === "AdvancedSyntheticIntegration") || (data3 === "AppMonIntegration")) || (data3 === "CaptureRequestData")) || (data3 === "DTAQLAccess")) || (data3 === "DataExport")) || (data3 === "DataImport")) || (data3 === "Davis")) || (data3 === "DssFileManagement")) || (data3 === "ExternalSyntheticIntegration")) || (data3 === "InstallerDownload")) || (data3 === "LogExport")) || (data3 === "ReadConfig")) || (data3 === "ReadSyntheticData")) || (data3 === "RestRequestForwarding")) || (data3 === "RumBrowserExtension")) || (data3 === "RumJavaScriptTagManagement")) || (data3 === "SupportAlert")) || (data3 === "activeGateTokenManagement.create")) || (data3 === "activeGates.read")) || (data3 === "activeGates.write")) || (data3 === "auditLogs.read")) || (data3 === "bizevents.ingest")) || (data3 === "entities.read")) || (data3 === "entities.write")) || (data3 === "events.ingest")) || (data3 === "events.read")) || (data3 === "extensionConfigurations.read")) || (data3 === "extensionEnvironment.read")) || (data3 === "extensions.read")) || (data3 === "geographicRegions.read")) || (data3 === "hub.read")) || (data3 === "logs.ingest")) || (data3 === "logs.read")) || (data3 === "metrics.ingest")) || (data3 === "metrics.read")) || (data3 === "metrics.write")) || (data3 === "networkZones.read")) || (data3 === "networkZones.write")) || (data3 === "oneAgents.read")) || (data3 === "oneAgents.write")) || (data3 === "openTelemetryTrace.ingest")) || (data3 === "openpipeline.events")) || (data3 === "openpipeline.events.custom")) || (data3 === "openpipeline.events_security")) || (data3 === "problems.read")) || (data3 === "problems.write")) || (data3 === "releases.read")) || (data3 === "securityProblems.read")) || (data3 === "securityProblems.write")) || (data3 === "settings.read")) || (data3 === "settings.write")) || (data3 === "slo.read")) || (data3 === "slo.write")) || (data3 === "syntheticExecutions.read")) || (data3 === "syntheticExecutions.write")) || (data3 === "syntheticLocations.read")) || (data3 === "syntheticLocations.write")) || (data3 === "traces.lookup"))){
 const err13 = {instancePath:instancePath+"/scopes/" + i0,schemaPath:"#/$defs/scope/enum",keyword:"enum",params:{allowedValues: schema58.enum},message:"must be equal to one of the allowed values",schema:schema58.enum,parentSchema:schema58,data:data3};
 if(vErrors === null){
 vErrors = [err13];
@@ -1405,9 +1413,11 @@ vErrors.push(err15);
 errors++;
 }
 }
-}
-else {
-const err16 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema57.type,parentSchema:schema57,data};
+if(data.maxAge !== undefined){
+let data4 = data.maxAge;
+if(typeof data4 === "string"){
+if(!pattern19.test(data4)){
+const err16 = {instancePath:instancePath+"/maxAge",schemaPath:"#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^[1-9][0-9]{0,5}[mhd]$"},message:"must match pattern \""+"^[1-9][0-9]{0,5}[mhd]$"+"\"",schema:"^[1-9][0-9]{0,5}[mhd]$",parentSchema:schema59,data:data4};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -1416,16 +1426,89 @@ vErrors.push(err16);
 }
 errors++;
 }
-validate36.errors = vErrors;
+}
+else {
+const err17 = {instancePath:instancePath+"/maxAge",schemaPath:"#/$defs/duration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema59.type,parentSchema:schema59,data:data4};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+if(data.rotateAfter !== undefined){
+let data5 = data.rotateAfter;
+if(typeof data5 === "string"){
+if(!pattern19.test(data5)){
+const err18 = {instancePath:instancePath+"/rotateAfter",schemaPath:"#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^[1-9][0-9]{0,5}[mhd]$"},message:"must match pattern \""+"^[1-9][0-9]{0,5}[mhd]$"+"\"",schema:"^[1-9][0-9]{0,5}[mhd]$",parentSchema:schema59,data:data5};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+else {
+const err19 = {instancePath:instancePath+"/rotateAfter",schemaPath:"#/$defs/duration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema59.type,parentSchema:schema59,data:data5};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+if(data.rotationGrace !== undefined){
+let data6 = data.rotationGrace;
+if(typeof data6 === "string"){
+if(!pattern19.test(data6)){
+const err20 = {instancePath:instancePath+"/rotationGrace",schemaPath:"#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^[1-9][0-9]{0,5}[mhd]$"},message:"must match pattern \""+"^[1-9][0-9]{0,5}[mhd]$"+"\"",schema:"^[1-9][0-9]{0,5}[mhd]$",parentSchema:schema59,data:data6};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+else {
+const err21 = {instancePath:instancePath+"/rotationGrace",schemaPath:"#/$defs/duration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema59.type,parentSchema:schema59,data:data6};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+}
+else {
+const err22 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema57.type,parentSchema:schema57,data};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+validate37.errors = vErrors;
 return errors === 0;
 }
-validate36.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate37.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate35.evaluated;
+const evaluated0 = validate36.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -1560,8 +1643,8 @@ errors++;
 }
 const len0 = data2.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate36(data2[i0], {instancePath:instancePath+"/tokens/" + i0,parentData:data2,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate36.errors : vErrors.concat(validate36.errors);
+if(!(validate37(data2[i0], {instancePath:instancePath+"/tokens/" + i0,parentData:data2,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate37.errors : vErrors.concat(validate37.errors);
 errors = vErrors.length;
 }
 }
@@ -1588,17 +1671,137 @@ vErrors.push(err12);
 }
 errors++;
 }
-validate35.errors = vErrors;
+validate36.errors = vErrors;
 return errors === 0;
 }
-validate35.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate36.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+const schema62 = {"title":"Acknowledged scope","description":"An elevated scope the spec grants knowingly, and why.","type":"object","additionalProperties":false,"required":["scope","reason"],"properties":{"scope":{"$ref":"#/$defs/scope","description":"The elevated scope, e.g. settings.write."},"reason":{"type":"string","minLength":1,"pattern":"\\S","patternErrorMessage":"must say why the clusters need the scope","description":"Why the clusters need it, e.g. The Dynatrace Operator writes its settings."}}};
+const pattern22 = new RegExp("\\S", "u");
+
+function validate40(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate40.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.scope === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "scope"},message:"must have required property '"+"scope"+"'",schema:schema62.required,parentSchema:schema62,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.reason === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'",schema:schema62.required,parentSchema:schema62,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+for(const key0 in data){
+if(!((key0 === "scope") || (key0 === "reason"))){
+const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema62,data};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.scope !== undefined){
+let data0 = data.scope;
+if(typeof data0 !== "string"){
+const err3 = {instancePath:instancePath+"/scope",schemaPath:"#/$defs/scope/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema58.type,parentSchema:schema58,data:data0};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(!((((((((((((((((((((((((((((((((((((((((((((((((((((((((((data0 === "AdvancedSyntheticIntegration") || (data0 === "AppMonIntegration")) || (data0 === "CaptureRequestData")) || (data0 === "DTAQLAccess")) || (data0 === "DataExport")) || (data0 === "DataImport")) || (data0 === "Davis")) || (data0 === "DssFileManagement")) || (data0 === "ExternalSyntheticIntegration")) || (data0 === "InstallerDownload")) || (data0 === "LogExport")) || (data0 === "ReadConfig")) || (data0 === "ReadSyntheticData")) || (data0 === "RestRequestForwarding")) || (data0 === "RumBrowserExtension")) || (data0 === "RumJavaScriptTagManagement")) || (data0 === "SupportAlert")) || (data0 === "activeGateTokenManagement.create")) || (data0 === "activeGates.read")) || (data0 === "activeGates.write")) || (data0 === "auditLogs.read")) || (data0 === "bizevents.ingest")) || (data0 === "entities.read")) || (data0 === "entities.write")) || (data0 === "events.ingest")) || (data0 === "events.read")) || (data0 === "extensionConfigurations.read")) || (data0 === "extensionEnvironment.read")) || (data0 === "extensions.read")) || (data0 === "geographicRegions.read")) || (data0 === "hub.read")) || (data0 === "logs.ingest")) || (data0 === "logs.read")) || (data0 === "metrics.ingest")) || (data0 === "metrics.read")) || (data0 === "metrics.write")) || (data0 === "networkZones.read")) || (data0 === "networkZones.write")) || (data0 === "oneAgents.read")) || (data0 === "oneAgents.write")) || (data0 === "openTelemetryTrace.ingest")) || (data0 === "openpipeline.events")) || (data0 === "openpipeline.events.custom")) || (data0 === "openpipeline.events_security")) || (data0 === "problems.read")) || (data0 === "problems.write")) || (data0 === "releases.read")) || (data0 === "securityProblems.read")) || (data0 === "securityProblems.write")) || (data0 === "settings.read")) || (data0 === "settings.write")) || (data0 === "slo.read")) || (data0 === "slo.write")) || (data0 === "syntheticExecutions.read")) || (data0 === "syntheticExecutions.write")) || (data0 === "syntheticLocations.read")) || (data0 === "syntheticLocations.write")) || (data0 === "traces.lookup"))){
+const err4 = {instancePath:instancePath+"/scope",schemaPath:"#/$defs/scope/enum",keyword:"enum",params:{allowedValues: schema58.enum},message:"must be equal to one of the allowed values",schema:schema58.enum,parentSchema:schema58,data:data0};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.reason !== undefined){
+let data1 = data.reason;
+if(typeof data1 === "string"){
+if(func1(data1) < 1){
+const err5 = {instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema62.properties.reason,data:data1};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(!pattern22.test(data1)){
+const err6 = {instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema62.properties.reason,data:data1};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.properties.reason.type,parentSchema:schema62.properties.reason,data:data1};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+}
+else {
+const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema62.type,parentSchema:schema62,data};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+validate40.errors = vErrors;
+return errors === 0;
+}
+validate40.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://dtp.invalid/schemas/token-spec.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate30.evaluated;
+const evaluated0 = validate31.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -1685,8 +1888,8 @@ errors++;
 }
 }
 if(data.metadata !== undefined){
-if(!(validate31(data.metadata, {instancePath:instancePath+"/metadata",parentData:data,parentDataProperty:"metadata",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+if(!(validate32(data.metadata, {instancePath:instancePath+"/metadata",parentData:data,parentDataProperty:"metadata",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
 errors = vErrors.length;
 }
 }
@@ -1724,7 +1927,7 @@ vErrors.push(err9);
 errors++;
 }
 for(const key1 in data3){
-if(!(((key1 === "description") || (key1 === "ocm_org_ids")) || (key1 === "secrets"))){
+if(!((((key1 === "description") || (key1 === "ocm_org_ids")) || (key1 === "secrets")) || (key1 === "acknowledgedScopes"))){
 const err10 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema48.properties.spec,data:data3};
 if(vErrors === null){
 vErrors = [err10];
@@ -1761,8 +1964,8 @@ errors++;
 }
 }
 if(data3.ocm_org_ids !== undefined){
-if(!(validate33(data3.ocm_org_ids, {instancePath:instancePath+"/spec/ocm_org_ids",parentData:data3,parentDataProperty:"ocm_org_ids",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
+if(!(validate34(data3.ocm_org_ids, {instancePath:instancePath+"/spec/ocm_org_ids",parentData:data3,parentDataProperty:"ocm_org_ids",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
 errors = vErrors.length;
 }
 }
@@ -1781,8 +1984,8 @@ errors++;
 }
 const len0 = data6.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate35(data6[i0], {instancePath:instancePath+"/spec/secrets/" + i0,parentData:data6,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+if(!(validate36(data6[i0], {instancePath:instancePath+"/spec/secrets/" + i0,parentData:data6,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate36.errors : vErrors.concat(validate36.errors);
 errors = vErrors.length;
 }
 }
@@ -1798,9 +2001,24 @@ vErrors.push(err14);
 errors++;
 }
 }
+if(data3.acknowledgedScopes !== undefined){
+let data8 = data3.acknowledgedScopes;
+if(Array.isArray(data8)){
+const len1 = data8.length;
+for(let i1=0; i1<len1; i1++){
+if(!(validate40(data8[i1], {instancePath:instancePath+"/spec/acknowledgedScopes/" + i1,parentData:data8,parentDataProperty:i1,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate40.errors : vErrors.concat(validate40.errors);
+errors = vErrors.length;
 }
-else {
-const err15 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.properties.spec.type,parentSchema:schema48.properties.spec,data:data3};
+}
+let i2 = data8.length;
+let j0;
+if(i2 > 1){
+outer0:
+for(;i2--;){
+for(j0 = i2; j0--;){
+if(func0(data8[i2], data8[j0])){
+const err15 = {instancePath:instancePath+"/spec/acknowledgedScopes",schemaPath:"#/properties/spec/properties/acknowledgedScopes/uniqueItems",keyword:"uniqueItems",params:{i: i2, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i2+" are identical)",schema:true,parentSchema:schema48.properties.spec.properties.acknowledgedScopes,data:data8};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -1808,11 +2026,14 @@ else {
 vErrors.push(err15);
 }
 errors++;
+break outer0;
+}
+}
 }
 }
 }
 else {
-const err16 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.type,parentSchema:schema48,data};
+const err16 = {instancePath:instancePath+"/spec/acknowledgedScopes",schemaPath:"#/properties/spec/properties/acknowledgedScopes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema48.properties.spec.properties.acknowledgedScopes.type,parentSchema:schema48.properties.spec.properties.acknowledgedScopes,data:data8};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -1821,18 +2042,42 @@ vErrors.push(err16);
 }
 errors++;
 }
-validate30.errors = vErrors;
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.properties.spec.type,parentSchema:schema48.properties.spec,data:data3};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+}
+else {
+const err18 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.type,parentSchema:schema48,data};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+validate31.errors = vErrors;
 return errors === 0;
 }
-validate30.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate31.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const AllowedOrganization = validate39;
-const schema59 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://dtp.invalid/schemas/allowed-organization.schema.json","title":"AllowedOrganization","description":"An OCM organization whose clusters may get Dynatrace tokens, optionally narrowed to some tenants, token specs or one OCM environment.","type":"object","additionalProperties":false,"required":["apiVersion","kind","metadata","spec"],"properties":{"apiVersion":{"$ref":"common.schema.json#/$defs/apiVersion"},"kind":{"const":"AllowedOrganization","description":"AllowedOrganization: an OCM organization on the allow-list."},"metadata":{"$ref":"common.schema.json#/$defs/metadata"},"spec":{"title":"Allowed organization","description":"The organization and what it may use.","type":"object","additionalProperties":false,"required":["organizationId","displayName","contacts"],"properties":{"organizationId":{"$ref":"common.schema.json#/$defs/organizationId","description":"The OCM organization id, e.g. 1nJk5bXkZr1UhKMGbRxLpLzqX0v. Unique across organizations."},"displayName":{"type":"string","minLength":1,"description":"The organization's name as people know it, e.g. Hypershift Platform."},"ocmEnvironment":{"$ref":"common.schema.json#/$defs/name","description":"Name of the OcmEnvironment the organization lives in; its clusters in other OCM environments are denied. Omit to allow any."},"contacts":{"$ref":"common.schema.json#/$defs/contacts","description":"Who to ask about this organization's clusters (at least one)."},"tenants":{"type":"array","minItems":1,"uniqueItems":true,"items":{"$ref":"common.schema.json#/$defs/environmentId"},"description":"Narrowing: environment ids of the only tenants this organization may use. Each must list the organization in allowedOrganizations. Omit to allow every tenant that lists it."},"tokenSpecs":{"type":"array","minItems":1,"uniqueItems":true,"items":{"$ref":"common.schema.json#/$defs/name"},"description":"Narrowing: names of the only token specs this organization may use. Each must list the organization in ocm_org_ids. Omit to allow every spec that lists it."}}}}};
+export const AllowedOrganization = validate42;
+const schema64 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://dtp.invalid/schemas/allowed-organization.schema.json","title":"AllowedOrganization","description":"An OCM organization whose clusters may get Dynatrace tokens, optionally narrowed to some tenants, token specs or one OCM environment.","type":"object","additionalProperties":false,"required":["apiVersion","kind","metadata","spec"],"properties":{"apiVersion":{"$ref":"common.schema.json#/$defs/apiVersion"},"kind":{"const":"AllowedOrganization","description":"AllowedOrganization: an OCM organization on the allow-list."},"metadata":{"$ref":"common.schema.json#/$defs/metadata"},"spec":{"title":"Allowed organization","description":"The organization and what it may use.","type":"object","additionalProperties":false,"required":["organizationId","displayName","contacts"],"properties":{"organizationId":{"$ref":"common.schema.json#/$defs/organizationId","description":"The OCM organization id, e.g. 1nJk5bXkZr1UhKMGbRxLpLzqX0v. Unique across organizations."},"displayName":{"type":"string","minLength":1,"description":"The organization's name as people know it, e.g. Hypershift Platform."},"ocmEnvironment":{"$ref":"common.schema.json#/$defs/name","description":"Name of the OcmEnvironment the organization lives in; its clusters in other OCM environments are denied. Omit to allow any."},"contacts":{"$ref":"common.schema.json#/$defs/contacts","description":"Who to ask about this organization's clusters (at least one)."},"tenants":{"type":"array","minItems":1,"uniqueItems":true,"items":{"$ref":"common.schema.json#/$defs/environmentId"},"description":"Narrowing: environment ids of the only tenants this organization may use. Each must list the organization in allowedOrganizations. Omit to allow every tenant that lists it."},"tokenSpecs":{"type":"array","minItems":1,"uniqueItems":true,"items":{"$ref":"common.schema.json#/$defs/name"},"description":"Narrowing: names of the only token specs this organization may use. Each must list the organization in ocm_org_ids. Omit to allow every spec that lists it."}}}}};
 
-function validate40(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate43(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate40.evaluated;
+const evaluated0 = validate43.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2036,16 +2281,16 @@ vErrors.push(err15);
 }
 errors++;
 }
-validate40.errors = vErrors;
+validate43.errors = vErrors;
 return errors === 0;
 }
-validate40.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate43.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate42(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate45(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate42.evaluated;
+const evaluated0 = validate45.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2187,17 +2432,17 @@ vErrors.push(err10);
 }
 errors++;
 }
-validate42.errors = vErrors;
+validate45.errors = vErrors;
 return errors === 0;
 }
-validate42.evaluated = {"items":true,"dynamicProps":false,"dynamicItems":false};
+validate45.evaluated = {"items":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate42(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://dtp.invalid/schemas/allowed-organization.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate39.evaluated;
+const evaluated0 = validate42.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2206,7 +2451,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.apiVersion === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "apiVersion"},message:"must have required property '"+"apiVersion"+"'",schema:schema59.required,parentSchema:schema59,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "apiVersion"},message:"must have required property '"+"apiVersion"+"'",schema:schema64.required,parentSchema:schema64,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2216,7 +2461,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.kind === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'",schema:schema59.required,parentSchema:schema59,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'",schema:schema64.required,parentSchema:schema64,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2226,7 +2471,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.metadata === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "metadata"},message:"must have required property '"+"metadata"+"'",schema:schema59.required,parentSchema:schema59,data};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "metadata"},message:"must have required property '"+"metadata"+"'",schema:schema64.required,parentSchema:schema64,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2236,7 +2481,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.spec === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "spec"},message:"must have required property '"+"spec"+"'",schema:schema59.required,parentSchema:schema59,data};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "spec"},message:"must have required property '"+"spec"+"'",schema:schema64.required,parentSchema:schema64,data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2247,7 +2492,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((((key0 === "apiVersion") || (key0 === "kind")) || (key0 === "metadata")) || (key0 === "spec"))){
-const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema59,data};
+const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema64,data};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2273,7 +2518,7 @@ errors++;
 if(data.kind !== undefined){
 let data1 = data.kind;
 if("AllowedOrganization" !== data1){
-const err6 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/const",keyword:"const",params:{allowedValue: "AllowedOrganization"},message:"must be equal to constant",schema:"AllowedOrganization",parentSchema:schema59.properties.kind,data:data1};
+const err6 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/const",keyword:"const",params:{allowedValue: "AllowedOrganization"},message:"must be equal to constant",schema:"AllowedOrganization",parentSchema:schema64.properties.kind,data:data1};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2284,8 +2529,8 @@ errors++;
 }
 }
 if(data.metadata !== undefined){
-if(!(validate40(data.metadata, {instancePath:instancePath+"/metadata",parentData:data,parentDataProperty:"metadata",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate40.errors : vErrors.concat(validate40.errors);
+if(!(validate43(data.metadata, {instancePath:instancePath+"/metadata",parentData:data,parentDataProperty:"metadata",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
 errors = vErrors.length;
 }
 }
@@ -2293,7 +2538,7 @@ if(data.spec !== undefined){
 let data3 = data.spec;
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 if(data3.organizationId === undefined){
-const err7 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/required",keyword:"required",params:{missingProperty: "organizationId"},message:"must have required property '"+"organizationId"+"'",schema:schema59.properties.spec.required,parentSchema:schema59.properties.spec,data:data3};
+const err7 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/required",keyword:"required",params:{missingProperty: "organizationId"},message:"must have required property '"+"organizationId"+"'",schema:schema64.properties.spec.required,parentSchema:schema64.properties.spec,data:data3};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2303,7 +2548,7 @@ vErrors.push(err7);
 errors++;
 }
 if(data3.displayName === undefined){
-const err8 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/required",keyword:"required",params:{missingProperty: "displayName"},message:"must have required property '"+"displayName"+"'",schema:schema59.properties.spec.required,parentSchema:schema59.properties.spec,data:data3};
+const err8 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/required",keyword:"required",params:{missingProperty: "displayName"},message:"must have required property '"+"displayName"+"'",schema:schema64.properties.spec.required,parentSchema:schema64.properties.spec,data:data3};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2313,7 +2558,7 @@ vErrors.push(err8);
 errors++;
 }
 if(data3.contacts === undefined){
-const err9 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/required",keyword:"required",params:{missingProperty: "contacts"},message:"must have required property '"+"contacts"+"'",schema:schema59.properties.spec.required,parentSchema:schema59.properties.spec,data:data3};
+const err9 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/required",keyword:"required",params:{missingProperty: "contacts"},message:"must have required property '"+"contacts"+"'",schema:schema64.properties.spec.required,parentSchema:schema64.properties.spec,data:data3};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2324,7 +2569,7 @@ errors++;
 }
 for(const key1 in data3){
 if(!((((((key1 === "organizationId") || (key1 === "displayName")) || (key1 === "ocmEnvironment")) || (key1 === "contacts")) || (key1 === "tenants")) || (key1 === "tokenSpecs"))){
-const err10 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema59.properties.spec,data:data3};
+const err10 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema64.properties.spec,data:data3};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2363,7 +2608,7 @@ if(data3.displayName !== undefined){
 let data5 = data3.displayName;
 if(typeof data5 === "string"){
 if(func1(data5) < 1){
-const err13 = {instancePath:instancePath+"/spec/displayName",schemaPath:"#/properties/spec/properties/displayName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema59.properties.spec.properties.displayName,data:data5};
+const err13 = {instancePath:instancePath+"/spec/displayName",schemaPath:"#/properties/spec/properties/displayName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema64.properties.spec.properties.displayName,data:data5};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -2374,7 +2619,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath:instancePath+"/spec/displayName",schemaPath:"#/properties/spec/properties/displayName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema59.properties.spec.properties.displayName.type,parentSchema:schema59.properties.spec.properties.displayName,data:data5};
+const err14 = {instancePath:instancePath+"/spec/displayName",schemaPath:"#/properties/spec/properties/displayName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema64.properties.spec.properties.displayName.type,parentSchema:schema64.properties.spec.properties.displayName,data:data5};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -2420,8 +2665,8 @@ errors++;
 }
 }
 if(data3.contacts !== undefined){
-if(!(validate42(data3.contacts, {instancePath:instancePath+"/spec/contacts",parentData:data3,parentDataProperty:"contacts",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
+if(!(validate45(data3.contacts, {instancePath:instancePath+"/spec/contacts",parentData:data3,parentDataProperty:"contacts",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
 errors = vErrors.length;
 }
 }
@@ -2429,7 +2674,7 @@ if(data3.tenants !== undefined){
 let data8 = data3.tenants;
 if(Array.isArray(data8)){
 if(data8.length < 1){
-const err18 = {instancePath:instancePath+"/spec/tenants",schemaPath:"#/properties/spec/properties/tenants/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema59.properties.spec.properties.tenants,data:data8};
+const err18 = {instancePath:instancePath+"/spec/tenants",schemaPath:"#/properties/spec/properties/tenants/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema64.properties.spec.properties.tenants,data:data8};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -2471,7 +2716,7 @@ outer0:
 for(;i1--;){
 for(j0 = i1; j0--;){
 if(func0(data8[i1], data8[j0])){
-const err21 = {instancePath:instancePath+"/spec/tenants",schemaPath:"#/properties/spec/properties/tenants/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema59.properties.spec.properties.tenants,data:data8};
+const err21 = {instancePath:instancePath+"/spec/tenants",schemaPath:"#/properties/spec/properties/tenants/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema64.properties.spec.properties.tenants,data:data8};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -2486,7 +2731,7 @@ break outer0;
 }
 }
 else {
-const err22 = {instancePath:instancePath+"/spec/tenants",schemaPath:"#/properties/spec/properties/tenants/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema59.properties.spec.properties.tenants.type,parentSchema:schema59.properties.spec.properties.tenants,data:data8};
+const err22 = {instancePath:instancePath+"/spec/tenants",schemaPath:"#/properties/spec/properties/tenants/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema64.properties.spec.properties.tenants.type,parentSchema:schema64.properties.spec.properties.tenants,data:data8};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -2500,7 +2745,7 @@ if(data3.tokenSpecs !== undefined){
 let data10 = data3.tokenSpecs;
 if(Array.isArray(data10)){
 if(data10.length < 1){
-const err23 = {instancePath:instancePath+"/spec/tokenSpecs",schemaPath:"#/properties/spec/properties/tokenSpecs/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema59.properties.spec.properties.tokenSpecs,data:data10};
+const err23 = {instancePath:instancePath+"/spec/tokenSpecs",schemaPath:"#/properties/spec/properties/tokenSpecs/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema64.properties.spec.properties.tokenSpecs,data:data10};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -2552,7 +2797,7 @@ outer1:
 for(;i3--;){
 for(j1 = i3; j1--;){
 if(func0(data10[i3], data10[j1])){
-const err27 = {instancePath:instancePath+"/spec/tokenSpecs",schemaPath:"#/properties/spec/properties/tokenSpecs/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i3+" are identical)",schema:true,parentSchema:schema59.properties.spec.properties.tokenSpecs,data:data10};
+const err27 = {instancePath:instancePath+"/spec/tokenSpecs",schemaPath:"#/properties/spec/properties/tokenSpecs/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i3+" are identical)",schema:true,parentSchema:schema64.properties.spec.properties.tokenSpecs,data:data10};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -2567,7 +2812,7 @@ break outer1;
 }
 }
 else {
-const err28 = {instancePath:instancePath+"/spec/tokenSpecs",schemaPath:"#/properties/spec/properties/tokenSpecs/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema59.properties.spec.properties.tokenSpecs.type,parentSchema:schema59.properties.spec.properties.tokenSpecs,data:data10};
+const err28 = {instancePath:instancePath+"/spec/tokenSpecs",schemaPath:"#/properties/spec/properties/tokenSpecs/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema64.properties.spec.properties.tokenSpecs.type,parentSchema:schema64.properties.spec.properties.tokenSpecs,data:data10};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -2579,7 +2824,7 @@ errors++;
 }
 }
 else {
-const err29 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema59.properties.spec.type,parentSchema:schema59.properties.spec,data:data3};
+const err29 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema64.properties.spec.type,parentSchema:schema64.properties.spec,data:data3};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -2591,7 +2836,7 @@ errors++;
 }
 }
 else {
-const err30 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema59.type,parentSchema:schema59,data};
+const err30 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema64.type,parentSchema:schema64,data};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -2600,19 +2845,19 @@ vErrors.push(err30);
 }
 errors++;
 }
-validate39.errors = vErrors;
+validate42.errors = vErrors;
 return errors === 0;
 }
-validate39.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate42.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const OcmEnvironment = validate44;
-const schema71 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://dtp.invalid/schemas/ocm-environment.schema.json","title":"OcmEnvironment","description":"An OCM (OpenShift Cluster Manager) environment whose clusters dtp discovers, with the Vault secret of its OCM credentials.","type":"object","additionalProperties":false,"required":["apiVersion","kind","metadata","spec"],"properties":{"apiVersion":{"$ref":"common.schema.json#/$defs/apiVersion"},"kind":{"const":"OcmEnvironment","description":"OcmEnvironment: an OCM API and how to log in to it."},"metadata":{"$ref":"common.schema.json#/$defs/metadata"},"spec":{"title":"OCM environment","description":"The OCM API and its credentials.","type":"object","additionalProperties":false,"required":["apiUrl","ssoTokenUrl","credentials"],"properties":{"apiUrl":{"$ref":"common.schema.json#/$defs/httpsUrl","title":"OCM API URL","description":"The OCM API, e.g. https://api.openshift.com or https://api.stage.openshift.com."},"ssoTokenUrl":{"$ref":"common.schema.json#/$defs/httpsUrl","title":"SSO token URL","description":"The OpenID Connect token endpoint, e.g. https://sso.redhat.com/auth/realms/redhat-external/protocol/openid-connect/token."},"credentials":{"title":"OCM credentials","description":"A KV v2 secret in Vault with either a service account (clientIdField + clientSecretField, client_credentials grant) or an offline token (offlineTokenField, refresh_token grant).","type":"object","additionalProperties":false,"required":["mount","path"],"properties":{"mount":{"$ref":"common.schema.json#/$defs/vaultMount","description":"Mount path of the KV v2 secrets engine, e.g. app-sre."},"path":{"$ref":"common.schema.json#/$defs/vaultPath","description":"Path of the secret inside the mount, e.g. creds/ocm/production/dtp."},"version":{"$ref":"common.schema.json#/$defs/vaultVersion","description":"Pin a KV v2 version (1 or more); omit to read the latest."},"clientIdField":{"$ref":"common.schema.json#/$defs/vaultField","description":"Field with the service account's client id (client_credentials grant), e.g. client_id."},"clientSecretField":{"$ref":"common.schema.json#/$defs/vaultField","description":"Field with the service account's client secret (client_credentials grant), e.g. client_secret."},"offlineTokenField":{"$ref":"common.schema.json#/$defs/vaultField","description":"Field with an OCM offline token (refresh_token grant), e.g. offline_token."}},"allOf":[{"errorMessage":"set either clientIdField and clientSecretField (a service account) or offlineTokenField (an offline token), not both","oneOf":[{"required":["clientIdField","clientSecretField"],"not":{"required":["offlineTokenField"]}},{"required":["offlineTokenField"],"not":{"anyOf":[{"required":["clientIdField"]},{"required":["clientSecretField"]}]}}]}]}}}}};
-const schema77 = {"type":"string","allOf":[{"pattern":"^https://","patternErrorMessage":"must start with https://"},{"pattern":"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\\s?#]*)?$","patternErrorMessage":"must be an https URL without spaces, query or fragment, e.g. https://api.openshift.com"}]};
+export const OcmEnvironment = validate47;
+const schema76 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://dtp.invalid/schemas/ocm-environment.schema.json","title":"OcmEnvironment","description":"An OCM (OpenShift Cluster Manager) environment whose clusters dtp discovers, with the Vault secret of its OCM credentials.","type":"object","additionalProperties":false,"required":["apiVersion","kind","metadata","spec"],"properties":{"apiVersion":{"$ref":"common.schema.json#/$defs/apiVersion"},"kind":{"const":"OcmEnvironment","description":"OcmEnvironment: an OCM API and how to log in to it."},"metadata":{"$ref":"common.schema.json#/$defs/metadata"},"spec":{"title":"OCM environment","description":"The OCM API and its credentials.","type":"object","additionalProperties":false,"required":["apiUrl","ssoTokenUrl","credentials"],"properties":{"apiUrl":{"$ref":"common.schema.json#/$defs/httpsUrl","title":"OCM API URL","description":"The OCM API, e.g. https://api.openshift.com or https://api.stage.openshift.com."},"ssoTokenUrl":{"$ref":"common.schema.json#/$defs/httpsUrl","title":"SSO token URL","description":"The OpenID Connect token endpoint, e.g. https://sso.redhat.com/auth/realms/redhat-external/protocol/openid-connect/token."},"credentials":{"$ref":"#/$defs/credentials","description":"A KV v2 secret in Vault with either a service account (clientIdField + clientSecretField, client_credentials grant) or an offline token (offlineTokenField, refresh_token grant)."},"planCredentials":{"$ref":"#/$defs/credentials","description":"Optional: read-only OCM credentials (same shape as credentials) that plan mode uses instead of credentials, so the plan role in Vault needs no access to the credentials that write SyncSets."}}}},"$defs":{"credentials":{"type":"object","additionalProperties":false,"required":["mount","path"],"properties":{"mount":{"$ref":"common.schema.json#/$defs/vaultMount","description":"Mount path of the KV v2 secrets engine, e.g. app-sre."},"path":{"$ref":"common.schema.json#/$defs/vaultPath","description":"Path of the secret inside the mount, e.g. creds/ocm/production/dtp."},"version":{"$ref":"common.schema.json#/$defs/vaultVersion","description":"Pin a KV v2 version (1 or more); omit to read the latest."},"clientIdField":{"$ref":"common.schema.json#/$defs/vaultField","description":"Field with the service account's client id (client_credentials grant), e.g. client_id."},"clientSecretField":{"$ref":"common.schema.json#/$defs/vaultField","description":"Field with the service account's client secret (client_credentials grant), e.g. client_secret."},"offlineTokenField":{"$ref":"common.schema.json#/$defs/vaultField","description":"Field with an OCM offline token (refresh_token grant), e.g. offline_token."}},"allOf":[{"errorMessage":"set either clientIdField and clientSecretField (a service account) or offlineTokenField (an offline token), not both","oneOf":[{"required":["clientIdField","clientSecretField"],"not":{"required":["offlineTokenField"]}},{"required":["offlineTokenField"],"not":{"anyOf":[{"required":["clientIdField"]},{"required":["clientSecretField"]}]}}]}],"title":"OCM credentials"}}};
+const schema82 = {"type":"string","allOf":[{"pattern":"^https://","patternErrorMessage":"must start with https://"},{"pattern":"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\\s?#]*)?$","patternErrorMessage":"must be an https URL without spaces, query or fragment, e.g. https://api.openshift.com"}]};
 
-function validate45(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate48(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate45.evaluated;
+const evaluated0 = validate48.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2816,18 +3061,421 @@ vErrors.push(err15);
 }
 errors++;
 }
-validate45.errors = vErrors;
+validate48.errors = vErrors;
 return errors === 0;
 }
-validate45.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate48.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const pattern27 = new RegExp("^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\\s?#]*)?$", "u");
+const schema84 = {"type":"object","additionalProperties":false,"required":["mount","path"],"properties":{"mount":{"$ref":"common.schema.json#/$defs/vaultMount","description":"Mount path of the KV v2 secrets engine, e.g. app-sre."},"path":{"$ref":"common.schema.json#/$defs/vaultPath","description":"Path of the secret inside the mount, e.g. creds/ocm/production/dtp."},"version":{"$ref":"common.schema.json#/$defs/vaultVersion","description":"Pin a KV v2 version (1 or more); omit to read the latest."},"clientIdField":{"$ref":"common.schema.json#/$defs/vaultField","description":"Field with the service account's client id (client_credentials grant), e.g. client_id."},"clientSecretField":{"$ref":"common.schema.json#/$defs/vaultField","description":"Field with the service account's client secret (client_credentials grant), e.g. client_secret."},"offlineTokenField":{"$ref":"common.schema.json#/$defs/vaultField","description":"Field with an OCM offline token (refresh_token grant), e.g. offline_token."}},"allOf":[{"errorMessage":"set either clientIdField and clientSecretField (a service account) or offlineTokenField (an offline token), not both","oneOf":[{"required":["clientIdField","clientSecretField"],"not":{"required":["offlineTokenField"]}},{"required":["offlineTokenField"],"not":{"anyOf":[{"required":["clientIdField"]},{"required":["clientSecretField"]}]}}]}],"title":"OCM credentials"};
 
-function validate44(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate50(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate50.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+const _errs2 = errors;
+let valid1 = false;
+let passing0 = null;
+const _errs3 = errors;
+const _errs4 = errors;
+const _errs5 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.offlineTokenField === undefined) && (missing0 = "offlineTokenField")){
+const err0 = {};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+var valid2 = _errs5 === errors;
+if(valid2){
+const err1 = {instancePath,schemaPath:"#/allOf/0/oneOf/0/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema84.allOf[0].oneOf[0].not,parentSchema:schema84.allOf[0].oneOf[0],data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+else {
+errors = _errs4;
+if(vErrors !== null){
+if(_errs4){
+vErrors.length = _errs4;
+}
+else {
+vErrors = null;
+}
+}
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.clientIdField === undefined){
+const err2 = {instancePath,schemaPath:"#/allOf/0/oneOf/0/required",keyword:"required",params:{missingProperty: "clientIdField"},message:"must have required property '"+"clientIdField"+"'",schema:schema84.allOf[0].oneOf[0].required,parentSchema:schema84.allOf[0].oneOf[0],data};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.clientSecretField === undefined){
+const err3 = {instancePath,schemaPath:"#/allOf/0/oneOf/0/required",keyword:"required",params:{missingProperty: "clientSecretField"},message:"must have required property '"+"clientSecretField"+"'",schema:schema84.allOf[0].oneOf[0].required,parentSchema:schema84.allOf[0].oneOf[0],data};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+var _valid0 = _errs3 === errors;
+if(_valid0){
+valid1 = true;
+passing0 = 0;
+}
+const _errs6 = errors;
+const _errs7 = errors;
+const _errs8 = errors;
+const _errs9 = errors;
+let valid4 = false;
+const _errs10 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing1;
+if((data.clientIdField === undefined) && (missing1 = "clientIdField")){
+const err4 = {};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+var _valid1 = _errs10 === errors;
+valid4 = valid4 || _valid1;
+const _errs11 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing2;
+if((data.clientSecretField === undefined) && (missing2 = "clientSecretField")){
+const err5 = {};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+var _valid1 = _errs11 === errors;
+valid4 = valid4 || _valid1;
+if(!valid4){
+const err6 = {};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+else {
+errors = _errs9;
+if(vErrors !== null){
+if(_errs9){
+vErrors.length = _errs9;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid3 = _errs8 === errors;
+if(valid3){
+const err7 = {instancePath,schemaPath:"#/allOf/0/oneOf/1/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema84.allOf[0].oneOf[1].not,parentSchema:schema84.allOf[0].oneOf[1],data};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+else {
+errors = _errs7;
+if(vErrors !== null){
+if(_errs7){
+vErrors.length = _errs7;
+}
+else {
+vErrors = null;
+}
+}
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.offlineTokenField === undefined){
+const err8 = {instancePath,schemaPath:"#/allOf/0/oneOf/1/required",keyword:"required",params:{missingProperty: "offlineTokenField"},message:"must have required property '"+"offlineTokenField"+"'",schema:schema84.allOf[0].oneOf[1].required,parentSchema:schema84.allOf[0].oneOf[1],data};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+var _valid0 = _errs6 === errors;
+if(_valid0 && valid1){
+valid1 = false;
+passing0 = [passing0, 1];
+}
+else {
+if(_valid0){
+valid1 = true;
+passing0 = 1;
+}
+}
+if(!valid1){
+const err9 = {instancePath,schemaPath:"#/allOf/0/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema84.allOf[0].oneOf,parentSchema:schema84.allOf[0],data};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+else {
+errors = _errs2;
+if(vErrors !== null){
+if(_errs2){
+vErrors.length = _errs2;
+}
+else {
+vErrors = null;
+}
+}
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.mount === undefined){
+const err10 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "mount"},message:"must have required property '"+"mount"+"'",schema:schema84.required,parentSchema:schema84,data};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+if(data.path === undefined){
+const err11 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'",schema:schema84.required,parentSchema:schema84,data};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+for(const key0 in data){
+if(!((((((key0 === "mount") || (key0 === "path")) || (key0 === "version")) || (key0 === "clientIdField")) || (key0 === "clientSecretField")) || (key0 === "offlineTokenField"))){
+const err12 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema84,data};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data.mount !== undefined){
+let data0 = data.mount;
+if(typeof data0 === "string"){
+if(!pattern8.test(data0)){
+const err13 = {instancePath:instancePath+"/mount",schemaPath:"common.schema.json#/$defs/vaultMount/pattern",keyword:"pattern",params:{pattern: "^(?!.*//)(?!(.*/)?\\.\\.?(/|$))[^/\\s](\\S*[^/\\s])?$"},message:"must match pattern \""+"^(?!.*//)(?!(.*/)?\\.\\.?(/|$))[^/\\s](\\S*[^/\\s])?$"+"\"",schema:"^(?!.*//)(?!(.*/)?\\.\\.?(/|$))[^/\\s](\\S*[^/\\s])?$",parentSchema:schema40,data:data0};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+else {
+const err14 = {instancePath:instancePath+"/mount",schemaPath:"common.schema.json#/$defs/vaultMount/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.type,parentSchema:schema40,data:data0};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+if(data.path !== undefined){
+let data1 = data.path;
+if(typeof data1 === "string"){
+if(!pattern8.test(data1)){
+const err15 = {instancePath:instancePath+"/path",schemaPath:"common.schema.json#/$defs/vaultPath/pattern",keyword:"pattern",params:{pattern: "^(?!.*//)(?!(.*/)?\\.\\.?(/|$))[^/\\s](\\S*[^/\\s])?$"},message:"must match pattern \""+"^(?!.*//)(?!(.*/)?\\.\\.?(/|$))[^/\\s](\\S*[^/\\s])?$"+"\"",schema:"^(?!.*//)(?!(.*/)?\\.\\.?(/|$))[^/\\s](\\S*[^/\\s])?$",parentSchema:schema41,data:data1};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+else {
+const err16 = {instancePath:instancePath+"/path",schemaPath:"common.schema.json#/$defs/vaultPath/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.type,parentSchema:schema41,data:data1};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+if(data.version !== undefined){
+let data2 = data.version;
+if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+const err17 = {instancePath:instancePath+"/version",schemaPath:"common.schema.json#/$defs/vaultVersion/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema43.type,parentSchema:schema43,data:data2};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 < 1 || isNaN(data2)){
+const err18 = {instancePath:instancePath+"/version",schemaPath:"common.schema.json#/$defs/vaultVersion/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema43,data:data2};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+}
+if(data.clientIdField !== undefined){
+let data3 = data.clientIdField;
+if(typeof data3 === "string"){
+if(!pattern10.test(data3)){
+const err19 = {instancePath:instancePath+"/clientIdField",schemaPath:"common.schema.json#/$defs/vaultField/pattern",keyword:"pattern",params:{pattern: "^[-._a-zA-Z0-9]+$"},message:"must match pattern \""+"^[-._a-zA-Z0-9]+$"+"\"",schema:"^[-._a-zA-Z0-9]+$",parentSchema:schema42,data:data3};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+else {
+const err20 = {instancePath:instancePath+"/clientIdField",schemaPath:"common.schema.json#/$defs/vaultField/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.type,parentSchema:schema42,data:data3};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+if(data.clientSecretField !== undefined){
+let data4 = data.clientSecretField;
+if(typeof data4 === "string"){
+if(!pattern10.test(data4)){
+const err21 = {instancePath:instancePath+"/clientSecretField",schemaPath:"common.schema.json#/$defs/vaultField/pattern",keyword:"pattern",params:{pattern: "^[-._a-zA-Z0-9]+$"},message:"must match pattern \""+"^[-._a-zA-Z0-9]+$"+"\"",schema:"^[-._a-zA-Z0-9]+$",parentSchema:schema42,data:data4};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+else {
+const err22 = {instancePath:instancePath+"/clientSecretField",schemaPath:"common.schema.json#/$defs/vaultField/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.type,parentSchema:schema42,data:data4};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+if(data.offlineTokenField !== undefined){
+let data5 = data.offlineTokenField;
+if(typeof data5 === "string"){
+if(!pattern10.test(data5)){
+const err23 = {instancePath:instancePath+"/offlineTokenField",schemaPath:"common.schema.json#/$defs/vaultField/pattern",keyword:"pattern",params:{pattern: "^[-._a-zA-Z0-9]+$"},message:"must match pattern \""+"^[-._a-zA-Z0-9]+$"+"\"",schema:"^[-._a-zA-Z0-9]+$",parentSchema:schema42,data:data5};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+else {
+const err24 = {instancePath:instancePath+"/offlineTokenField",schemaPath:"common.schema.json#/$defs/vaultField/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.type,parentSchema:schema42,data:data5};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+}
+else {
+const err25 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema84.type,parentSchema:schema84,data};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+validate50.errors = vErrors;
+return errors === 0;
+}
+validate50.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+const pattern31 = new RegExp("^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\\s?#]*)?$", "u");
+
+function validate47(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://dtp.invalid/schemas/ocm-environment.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate44.evaluated;
+const evaluated0 = validate47.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2836,7 +3484,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.apiVersion === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "apiVersion"},message:"must have required property '"+"apiVersion"+"'",schema:schema71.required,parentSchema:schema71,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "apiVersion"},message:"must have required property '"+"apiVersion"+"'",schema:schema76.required,parentSchema:schema76,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2846,7 +3494,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.kind === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'",schema:schema71.required,parentSchema:schema71,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'",schema:schema76.required,parentSchema:schema76,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2856,7 +3504,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.metadata === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "metadata"},message:"must have required property '"+"metadata"+"'",schema:schema71.required,parentSchema:schema71,data};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "metadata"},message:"must have required property '"+"metadata"+"'",schema:schema76.required,parentSchema:schema76,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2866,7 +3514,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.spec === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "spec"},message:"must have required property '"+"spec"+"'",schema:schema71.required,parentSchema:schema71,data};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "spec"},message:"must have required property '"+"spec"+"'",schema:schema76.required,parentSchema:schema76,data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2877,7 +3525,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((((key0 === "apiVersion") || (key0 === "kind")) || (key0 === "metadata")) || (key0 === "spec"))){
-const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema71,data};
+const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema76,data};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2903,7 +3551,7 @@ errors++;
 if(data.kind !== undefined){
 let data1 = data.kind;
 if("OcmEnvironment" !== data1){
-const err6 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/const",keyword:"const",params:{allowedValue: "OcmEnvironment"},message:"must be equal to constant",schema:"OcmEnvironment",parentSchema:schema71.properties.kind,data:data1};
+const err6 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/const",keyword:"const",params:{allowedValue: "OcmEnvironment"},message:"must be equal to constant",schema:"OcmEnvironment",parentSchema:schema76.properties.kind,data:data1};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2914,8 +3562,8 @@ errors++;
 }
 }
 if(data.metadata !== undefined){
-if(!(validate45(data.metadata, {instancePath:instancePath+"/metadata",parentData:data,parentDataProperty:"metadata",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
+if(!(validate48(data.metadata, {instancePath:instancePath+"/metadata",parentData:data,parentDataProperty:"metadata",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate48.errors : vErrors.concat(validate48.errors);
 errors = vErrors.length;
 }
 }
@@ -2923,7 +3571,7 @@ if(data.spec !== undefined){
 let data3 = data.spec;
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 if(data3.apiUrl === undefined){
-const err7 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/required",keyword:"required",params:{missingProperty: "apiUrl"},message:"must have required property '"+"apiUrl"+"'",schema:schema71.properties.spec.required,parentSchema:schema71.properties.spec,data:data3};
+const err7 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/required",keyword:"required",params:{missingProperty: "apiUrl"},message:"must have required property '"+"apiUrl"+"'",schema:schema76.properties.spec.required,parentSchema:schema76.properties.spec,data:data3};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2933,7 +3581,7 @@ vErrors.push(err7);
 errors++;
 }
 if(data3.ssoTokenUrl === undefined){
-const err8 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/required",keyword:"required",params:{missingProperty: "ssoTokenUrl"},message:"must have required property '"+"ssoTokenUrl"+"'",schema:schema71.properties.spec.required,parentSchema:schema71.properties.spec,data:data3};
+const err8 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/required",keyword:"required",params:{missingProperty: "ssoTokenUrl"},message:"must have required property '"+"ssoTokenUrl"+"'",schema:schema76.properties.spec.required,parentSchema:schema76.properties.spec,data:data3};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2943,7 +3591,7 @@ vErrors.push(err8);
 errors++;
 }
 if(data3.credentials === undefined){
-const err9 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/required",keyword:"required",params:{missingProperty: "credentials"},message:"must have required property '"+"credentials"+"'",schema:schema71.properties.spec.required,parentSchema:schema71.properties.spec,data:data3};
+const err9 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/required",keyword:"required",params:{missingProperty: "credentials"},message:"must have required property '"+"credentials"+"'",schema:schema76.properties.spec.required,parentSchema:schema76.properties.spec,data:data3};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2953,8 +3601,8 @@ vErrors.push(err9);
 errors++;
 }
 for(const key1 in data3){
-if(!(((key1 === "apiUrl") || (key1 === "ssoTokenUrl")) || (key1 === "credentials"))){
-const err10 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema71.properties.spec,data:data3};
+if(!((((key1 === "apiUrl") || (key1 === "ssoTokenUrl")) || (key1 === "credentials")) || (key1 === "planCredentials"))){
+const err10 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema76.properties.spec,data:data3};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2967,7 +3615,7 @@ errors++;
 if(data3.apiUrl !== undefined){
 let data4 = data3.apiUrl;
 if(typeof data4 !== "string"){
-const err11 = {instancePath:instancePath+"/spec/apiUrl",schemaPath:"common.schema.json#/$defs/httpsUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema77.type,parentSchema:schema77,data:data4};
+const err11 = {instancePath:instancePath+"/spec/apiUrl",schemaPath:"common.schema.json#/$defs/httpsUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.type,parentSchema:schema82,data:data4};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -2978,7 +3626,7 @@ errors++;
 }
 if(typeof data4 === "string"){
 if(!pattern6.test(data4)){
-const err12 = {instancePath:instancePath+"/spec/apiUrl",schemaPath:"common.schema.json#/$defs/httpsUrl/allOf/0/pattern",keyword:"pattern",params:{pattern: "^https://"},message:"must match pattern \""+"^https://"+"\"",schema:"^https://",parentSchema:schema77.allOf[0],data:data4};
+const err12 = {instancePath:instancePath+"/spec/apiUrl",schemaPath:"common.schema.json#/$defs/httpsUrl/allOf/0/pattern",keyword:"pattern",params:{pattern: "^https://"},message:"must match pattern \""+"^https://"+"\"",schema:"^https://",parentSchema:schema82.allOf[0],data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -2989,8 +3637,8 @@ errors++;
 }
 }
 if(typeof data4 === "string"){
-if(!pattern27.test(data4)){
-const err13 = {instancePath:instancePath+"/spec/apiUrl",schemaPath:"common.schema.json#/$defs/httpsUrl/allOf/1/pattern",keyword:"pattern",params:{pattern: "^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\\s?#]*)?$"},message:"must match pattern \""+"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\\s?#]*)?$"+"\"",schema:"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\\s?#]*)?$",parentSchema:schema77.allOf[1],data:data4};
+if(!pattern31.test(data4)){
+const err13 = {instancePath:instancePath+"/spec/apiUrl",schemaPath:"common.schema.json#/$defs/httpsUrl/allOf/1/pattern",keyword:"pattern",params:{pattern: "^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\\s?#]*)?$"},message:"must match pattern \""+"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\\s?#]*)?$"+"\"",schema:"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\\s?#]*)?$",parentSchema:schema82.allOf[1],data:data4};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -3004,7 +3652,7 @@ errors++;
 if(data3.ssoTokenUrl !== undefined){
 let data5 = data3.ssoTokenUrl;
 if(typeof data5 !== "string"){
-const err14 = {instancePath:instancePath+"/spec/ssoTokenUrl",schemaPath:"common.schema.json#/$defs/httpsUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema77.type,parentSchema:schema77,data:data5};
+const err14 = {instancePath:instancePath+"/spec/ssoTokenUrl",schemaPath:"common.schema.json#/$defs/httpsUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.type,parentSchema:schema82,data:data5};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3015,7 +3663,7 @@ errors++;
 }
 if(typeof data5 === "string"){
 if(!pattern6.test(data5)){
-const err15 = {instancePath:instancePath+"/spec/ssoTokenUrl",schemaPath:"common.schema.json#/$defs/httpsUrl/allOf/0/pattern",keyword:"pattern",params:{pattern: "^https://"},message:"must match pattern \""+"^https://"+"\"",schema:"^https://",parentSchema:schema77.allOf[0],data:data5};
+const err15 = {instancePath:instancePath+"/spec/ssoTokenUrl",schemaPath:"common.schema.json#/$defs/httpsUrl/allOf/0/pattern",keyword:"pattern",params:{pattern: "^https://"},message:"must match pattern \""+"^https://"+"\"",schema:"^https://",parentSchema:schema82.allOf[0],data:data5};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -3026,8 +3674,8 @@ errors++;
 }
 }
 if(typeof data5 === "string"){
-if(!pattern27.test(data5)){
-const err16 = {instancePath:instancePath+"/spec/ssoTokenUrl",schemaPath:"common.schema.json#/$defs/httpsUrl/allOf/1/pattern",keyword:"pattern",params:{pattern: "^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\\s?#]*)?$"},message:"must match pattern \""+"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\\s?#]*)?$"+"\"",schema:"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\\s?#]*)?$",parentSchema:schema77.allOf[1],data:data5};
+if(!pattern31.test(data5)){
+const err16 = {instancePath:instancePath+"/spec/ssoTokenUrl",schemaPath:"common.schema.json#/$defs/httpsUrl/allOf/1/pattern",keyword:"pattern",params:{pattern: "^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\\s?#]*)?$"},message:"must match pattern \""+"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\\s?#]*)?$"+"\"",schema:"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\\s?#]*)?$",parentSchema:schema82.allOf[1],data:data5};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -3039,17 +3687,20 @@ errors++;
 }
 }
 if(data3.credentials !== undefined){
-let data6 = data3.credentials;
-const _errs26 = errors;
-let valid8 = false;
-let passing0 = null;
-const _errs27 = errors;
-const _errs28 = errors;
-const _errs29 = errors;
-if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
-let missing0;
-if((data6.offlineTokenField === undefined) && (missing0 = "offlineTokenField")){
-const err17 = {};
+if(!(validate50(data3.credentials, {instancePath:instancePath+"/spec/credentials",parentData:data3,parentDataProperty:"credentials",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate50.errors : vErrors.concat(validate50.errors);
+errors = vErrors.length;
+}
+}
+if(data3.planCredentials !== undefined){
+if(!(validate50(data3.planCredentials, {instancePath:instancePath+"/spec/planCredentials",parentData:data3,parentDataProperty:"planCredentials",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate50.errors : vErrors.concat(validate50.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema76.properties.spec.type,parentSchema:schema76.properties.spec,data:data3};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -3059,9 +3710,9 @@ vErrors.push(err17);
 errors++;
 }
 }
-var valid9 = _errs29 === errors;
-if(valid9){
-const err18 = {instancePath:instancePath+"/spec/credentials",schemaPath:"#/properties/spec/properties/credentials/allOf/0/oneOf/0/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema71.properties.spec.properties.credentials.allOf[0].oneOf[0].not,parentSchema:schema71.properties.spec.properties.credentials.allOf[0].oneOf[0],data:data6};
+}
+else {
+const err18 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema76.type,parentSchema:schema76,data};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -3070,388 +3721,8 @@ vErrors.push(err18);
 }
 errors++;
 }
-else {
-errors = _errs28;
-if(vErrors !== null){
-if(_errs28){
-vErrors.length = _errs28;
-}
-else {
-vErrors = null;
-}
-}
-}
-if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
-if(data6.clientIdField === undefined){
-const err19 = {instancePath:instancePath+"/spec/credentials",schemaPath:"#/properties/spec/properties/credentials/allOf/0/oneOf/0/required",keyword:"required",params:{missingProperty: "clientIdField"},message:"must have required property '"+"clientIdField"+"'",schema:schema71.properties.spec.properties.credentials.allOf[0].oneOf[0].required,parentSchema:schema71.properties.spec.properties.credentials.allOf[0].oneOf[0],data:data6};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
-errors++;
-}
-if(data6.clientSecretField === undefined){
-const err20 = {instancePath:instancePath+"/spec/credentials",schemaPath:"#/properties/spec/properties/credentials/allOf/0/oneOf/0/required",keyword:"required",params:{missingProperty: "clientSecretField"},message:"must have required property '"+"clientSecretField"+"'",schema:schema71.properties.spec.properties.credentials.allOf[0].oneOf[0].required,parentSchema:schema71.properties.spec.properties.credentials.allOf[0].oneOf[0],data:data6};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
-errors++;
-}
-}
-var _valid0 = _errs27 === errors;
-if(_valid0){
-valid8 = true;
-passing0 = 0;
-}
-const _errs30 = errors;
-const _errs31 = errors;
-const _errs32 = errors;
-const _errs33 = errors;
-let valid11 = false;
-const _errs34 = errors;
-if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
-let missing1;
-if((data6.clientIdField === undefined) && (missing1 = "clientIdField")){
-const err21 = {};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
-errors++;
-}
-}
-var _valid1 = _errs34 === errors;
-valid11 = valid11 || _valid1;
-const _errs35 = errors;
-if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
-let missing2;
-if((data6.clientSecretField === undefined) && (missing2 = "clientSecretField")){
-const err22 = {};
-if(vErrors === null){
-vErrors = [err22];
-}
-else {
-vErrors.push(err22);
-}
-errors++;
-}
-}
-var _valid1 = _errs35 === errors;
-valid11 = valid11 || _valid1;
-if(!valid11){
-const err23 = {};
-if(vErrors === null){
-vErrors = [err23];
-}
-else {
-vErrors.push(err23);
-}
-errors++;
-}
-else {
-errors = _errs33;
-if(vErrors !== null){
-if(_errs33){
-vErrors.length = _errs33;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid10 = _errs32 === errors;
-if(valid10){
-const err24 = {instancePath:instancePath+"/spec/credentials",schemaPath:"#/properties/spec/properties/credentials/allOf/0/oneOf/1/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema71.properties.spec.properties.credentials.allOf[0].oneOf[1].not,parentSchema:schema71.properties.spec.properties.credentials.allOf[0].oneOf[1],data:data6};
-if(vErrors === null){
-vErrors = [err24];
-}
-else {
-vErrors.push(err24);
-}
-errors++;
-}
-else {
-errors = _errs31;
-if(vErrors !== null){
-if(_errs31){
-vErrors.length = _errs31;
-}
-else {
-vErrors = null;
-}
-}
-}
-if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
-if(data6.offlineTokenField === undefined){
-const err25 = {instancePath:instancePath+"/spec/credentials",schemaPath:"#/properties/spec/properties/credentials/allOf/0/oneOf/1/required",keyword:"required",params:{missingProperty: "offlineTokenField"},message:"must have required property '"+"offlineTokenField"+"'",schema:schema71.properties.spec.properties.credentials.allOf[0].oneOf[1].required,parentSchema:schema71.properties.spec.properties.credentials.allOf[0].oneOf[1],data:data6};
-if(vErrors === null){
-vErrors = [err25];
-}
-else {
-vErrors.push(err25);
-}
-errors++;
-}
-}
-var _valid0 = _errs30 === errors;
-if(_valid0 && valid8){
-valid8 = false;
-passing0 = [passing0, 1];
-}
-else {
-if(_valid0){
-valid8 = true;
-passing0 = 1;
-}
-}
-if(!valid8){
-const err26 = {instancePath:instancePath+"/spec/credentials",schemaPath:"#/properties/spec/properties/credentials/allOf/0/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema71.properties.spec.properties.credentials.allOf[0].oneOf,parentSchema:schema71.properties.spec.properties.credentials.allOf[0],data:data6};
-if(vErrors === null){
-vErrors = [err26];
-}
-else {
-vErrors.push(err26);
-}
-errors++;
-}
-else {
-errors = _errs26;
-if(vErrors !== null){
-if(_errs26){
-vErrors.length = _errs26;
-}
-else {
-vErrors = null;
-}
-}
-}
-if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
-if(data6.mount === undefined){
-const err27 = {instancePath:instancePath+"/spec/credentials",schemaPath:"#/properties/spec/properties/credentials/required",keyword:"required",params:{missingProperty: "mount"},message:"must have required property '"+"mount"+"'",schema:schema71.properties.spec.properties.credentials.required,parentSchema:schema71.properties.spec.properties.credentials,data:data6};
-if(vErrors === null){
-vErrors = [err27];
-}
-else {
-vErrors.push(err27);
-}
-errors++;
-}
-if(data6.path === undefined){
-const err28 = {instancePath:instancePath+"/spec/credentials",schemaPath:"#/properties/spec/properties/credentials/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'",schema:schema71.properties.spec.properties.credentials.required,parentSchema:schema71.properties.spec.properties.credentials,data:data6};
-if(vErrors === null){
-vErrors = [err28];
-}
-else {
-vErrors.push(err28);
-}
-errors++;
-}
-for(const key2 in data6){
-if(!((((((key2 === "mount") || (key2 === "path")) || (key2 === "version")) || (key2 === "clientIdField")) || (key2 === "clientSecretField")) || (key2 === "offlineTokenField"))){
-const err29 = {instancePath:instancePath+"/spec/credentials",schemaPath:"#/properties/spec/properties/credentials/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema71.properties.spec.properties.credentials,data:data6};
-if(vErrors === null){
-vErrors = [err29];
-}
-else {
-vErrors.push(err29);
-}
-errors++;
-}
-}
-if(data6.mount !== undefined){
-let data7 = data6.mount;
-if(typeof data7 === "string"){
-if(!pattern8.test(data7)){
-const err30 = {instancePath:instancePath+"/spec/credentials/mount",schemaPath:"common.schema.json#/$defs/vaultMount/pattern",keyword:"pattern",params:{pattern: "^(?!.*//)(?!(.*/)?\\.\\.?(/|$))[^/\\s](\\S*[^/\\s])?$"},message:"must match pattern \""+"^(?!.*//)(?!(.*/)?\\.\\.?(/|$))[^/\\s](\\S*[^/\\s])?$"+"\"",schema:"^(?!.*//)(?!(.*/)?\\.\\.?(/|$))[^/\\s](\\S*[^/\\s])?$",parentSchema:schema40,data:data7};
-if(vErrors === null){
-vErrors = [err30];
-}
-else {
-vErrors.push(err30);
-}
-errors++;
-}
-}
-else {
-const err31 = {instancePath:instancePath+"/spec/credentials/mount",schemaPath:"common.schema.json#/$defs/vaultMount/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.type,parentSchema:schema40,data:data7};
-if(vErrors === null){
-vErrors = [err31];
-}
-else {
-vErrors.push(err31);
-}
-errors++;
-}
-}
-if(data6.path !== undefined){
-let data8 = data6.path;
-if(typeof data8 === "string"){
-if(!pattern8.test(data8)){
-const err32 = {instancePath:instancePath+"/spec/credentials/path",schemaPath:"common.schema.json#/$defs/vaultPath/pattern",keyword:"pattern",params:{pattern: "^(?!.*//)(?!(.*/)?\\.\\.?(/|$))[^/\\s](\\S*[^/\\s])?$"},message:"must match pattern \""+"^(?!.*//)(?!(.*/)?\\.\\.?(/|$))[^/\\s](\\S*[^/\\s])?$"+"\"",schema:"^(?!.*//)(?!(.*/)?\\.\\.?(/|$))[^/\\s](\\S*[^/\\s])?$",parentSchema:schema41,data:data8};
-if(vErrors === null){
-vErrors = [err32];
-}
-else {
-vErrors.push(err32);
-}
-errors++;
-}
-}
-else {
-const err33 = {instancePath:instancePath+"/spec/credentials/path",schemaPath:"common.schema.json#/$defs/vaultPath/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.type,parentSchema:schema41,data:data8};
-if(vErrors === null){
-vErrors = [err33];
-}
-else {
-vErrors.push(err33);
-}
-errors++;
-}
-}
-if(data6.version !== undefined){
-let data9 = data6.version;
-if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
-const err34 = {instancePath:instancePath+"/spec/credentials/version",schemaPath:"common.schema.json#/$defs/vaultVersion/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema43.type,parentSchema:schema43,data:data9};
-if(vErrors === null){
-vErrors = [err34];
-}
-else {
-vErrors.push(err34);
-}
-errors++;
-}
-if((typeof data9 == "number") && (isFinite(data9))){
-if(data9 < 1 || isNaN(data9)){
-const err35 = {instancePath:instancePath+"/spec/credentials/version",schemaPath:"common.schema.json#/$defs/vaultVersion/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema43,data:data9};
-if(vErrors === null){
-vErrors = [err35];
-}
-else {
-vErrors.push(err35);
-}
-errors++;
-}
-}
-}
-if(data6.clientIdField !== undefined){
-let data10 = data6.clientIdField;
-if(typeof data10 === "string"){
-if(!pattern10.test(data10)){
-const err36 = {instancePath:instancePath+"/spec/credentials/clientIdField",schemaPath:"common.schema.json#/$defs/vaultField/pattern",keyword:"pattern",params:{pattern: "^[-._a-zA-Z0-9]+$"},message:"must match pattern \""+"^[-._a-zA-Z0-9]+$"+"\"",schema:"^[-._a-zA-Z0-9]+$",parentSchema:schema42,data:data10};
-if(vErrors === null){
-vErrors = [err36];
-}
-else {
-vErrors.push(err36);
-}
-errors++;
-}
-}
-else {
-const err37 = {instancePath:instancePath+"/spec/credentials/clientIdField",schemaPath:"common.schema.json#/$defs/vaultField/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.type,parentSchema:schema42,data:data10};
-if(vErrors === null){
-vErrors = [err37];
-}
-else {
-vErrors.push(err37);
-}
-errors++;
-}
-}
-if(data6.clientSecretField !== undefined){
-let data11 = data6.clientSecretField;
-if(typeof data11 === "string"){
-if(!pattern10.test(data11)){
-const err38 = {instancePath:instancePath+"/spec/credentials/clientSecretField",schemaPath:"common.schema.json#/$defs/vaultField/pattern",keyword:"pattern",params:{pattern: "^[-._a-zA-Z0-9]+$"},message:"must match pattern \""+"^[-._a-zA-Z0-9]+$"+"\"",schema:"^[-._a-zA-Z0-9]+$",parentSchema:schema42,data:data11};
-if(vErrors === null){
-vErrors = [err38];
-}
-else {
-vErrors.push(err38);
-}
-errors++;
-}
-}
-else {
-const err39 = {instancePath:instancePath+"/spec/credentials/clientSecretField",schemaPath:"common.schema.json#/$defs/vaultField/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.type,parentSchema:schema42,data:data11};
-if(vErrors === null){
-vErrors = [err39];
-}
-else {
-vErrors.push(err39);
-}
-errors++;
-}
-}
-if(data6.offlineTokenField !== undefined){
-let data12 = data6.offlineTokenField;
-if(typeof data12 === "string"){
-if(!pattern10.test(data12)){
-const err40 = {instancePath:instancePath+"/spec/credentials/offlineTokenField",schemaPath:"common.schema.json#/$defs/vaultField/pattern",keyword:"pattern",params:{pattern: "^[-._a-zA-Z0-9]+$"},message:"must match pattern \""+"^[-._a-zA-Z0-9]+$"+"\"",schema:"^[-._a-zA-Z0-9]+$",parentSchema:schema42,data:data12};
-if(vErrors === null){
-vErrors = [err40];
-}
-else {
-vErrors.push(err40);
-}
-errors++;
-}
-}
-else {
-const err41 = {instancePath:instancePath+"/spec/credentials/offlineTokenField",schemaPath:"common.schema.json#/$defs/vaultField/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.type,parentSchema:schema42,data:data12};
-if(vErrors === null){
-vErrors = [err41];
-}
-else {
-vErrors.push(err41);
-}
-errors++;
-}
-}
-}
-else {
-const err42 = {instancePath:instancePath+"/spec/credentials",schemaPath:"#/properties/spec/properties/credentials/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema71.properties.spec.properties.credentials.type,parentSchema:schema71.properties.spec.properties.credentials,data:data6};
-if(vErrors === null){
-vErrors = [err42];
-}
-else {
-vErrors.push(err42);
-}
-errors++;
-}
-}
-}
-else {
-const err43 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema71.properties.spec.type,parentSchema:schema71.properties.spec,data:data3};
-if(vErrors === null){
-vErrors = [err43];
-}
-else {
-vErrors.push(err43);
-}
-errors++;
-}
-}
-}
-else {
-const err44 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema71.type,parentSchema:schema71,data};
-if(vErrors === null){
-vErrors = [err44];
-}
-else {
-vErrors.push(err44);
-}
-errors++;
-}
-validate44.errors = vErrors;
+validate47.errors = vErrors;
 return errors === 0;
 }
-validate44.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate47.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 

@@ -1,35 +1,58 @@
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import * as core from '@actions/core';
 import type { Diagnostic } from '../config/diagnostics.js';
+import { escapeControl } from '../escape.js';
 import { onSecretValue, redact } from '../secret.js';
-import { ANNOTATION_LIMIT, type Platform } from './platform.js';
+import { ANNOTATION_LIMIT, escapeDiagnostic, type Platform } from './platform.js';
+import { withLogFormat, type LogFormat } from './log-format.js';
+
+/**
+ * `core.info` prints its text raw, so a line break inside a value could start a workflow command such as
+ * `::set-output` or `::add-mask`: everything it prints is one line, control characters made visible.
+ */
+const line = (message: string) => escapeControl(redact(message));
+/**
+ * `core.warning`/`core.error` encode the message as workflow-command data (`%0A` for a line break), so the
+ * message may keep its own line breaks; control characters are made visible line by line.
+ */
+const commandText = (message: string) => redact(message).split(/\r?\n/).map(escapeControl).join('\n');
 
 /** The job summary is rejected above 1 MiB; keep a margin for the truncation note. */
 export const SUMMARY_LIMIT_BYTES = 1024 * 1024 - 4096;
 
 export function githubPlatform(
-  options: { verbose?: boolean; artifactName?: string; shard?: { index: number; count: number } } = {},
+  options: {
+    verbose?: boolean;
+    artifactName?: string;
+    shard?: { index: number; count: number };
+    logFormat?: LogFormat;
+  } = {},
 ): Platform {
   // Mask every secret value the moment it exists, including ones read later (minted tokens).
   onSecretValue((value) => core.setSecret(value));
-  return {
+  const annotated = { errors: 0, warnings: 0 };
+  const platform: Platform = {
     kind: 'github',
-    info: (message) => core.info(redact(message)),
-    warn: (message) => core.warning(redact(message)),
-    error: (message) => core.error(redact(message)),
-    debug: (message) => (options.verbose ? core.info(redact(message)) : core.debug(redact(message))),
-    annotate(diagnostics: readonly Diagnostic[]) {
-      let errors = 0;
-      let warnings = 0;
-      for (const d of diagnostics) {
+    info: (message) => core.info(line(message)),
+    warn: (message) => core.warning(commandText(message)),
+    error: (message) => core.error(commandText(message)),
+    debug: (message) => (options.verbose ? core.info(line(message)) : core.debug(commandText(message))),
+    annotate(diagnostics: readonly Diagnostic[], title = 'dtp validate') {
+      for (const raw of diagnostics) {
+        // File names and quoted values come from the pull request; @actions/core then encodes the
+        // command's data and properties (`%`, CR, LF, and `:`/`,` in file=) as the runner requires.
+        const d = escapeDiagnostic(raw);
         const text = redact(d.hint ? `${d.message}\nhint: ${d.hint}` : d.message);
         const properties = {
-          title: 'dtp validate',
-          file: d.file,
+          title,
+          file: workspacePath(d.file),
           ...(d.line > 0 ? { startLine: d.line, startColumn: d.column } : {}),
         };
-        if (d.severity === 'error' && errors++ < ANNOTATION_LIMIT) core.error(text, properties);
-        else if (d.severity === 'warning' && warnings++ < ANNOTATION_LIMIT) core.warning(text, properties);
-        else core.info(redact(`${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message}`));
+        // GitHub's cap is per step, not per call: validation problems and plan findings share it.
+        if (d.severity === 'error' && annotated.errors++ < ANNOTATION_LIMIT) core.error(text, properties);
+        else if (d.severity === 'warning' && annotated.warnings++ < ANNOTATION_LIMIT)
+          core.warning(text, properties);
+        else core.info(line(`${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message}`));
       }
     },
     async writeSummary(markdown) {
@@ -69,6 +92,21 @@ export function githubPlatform(
     },
     idToken: (audience) => core.getIDToken(audience),
   };
+  // JSON lines are one line each already; warnings and errors stay workflow commands (annotations).
+  return withLogFormat(platform, options, { info: core.info, warn: core.warning, error: core.error });
+}
+
+/**
+ * Annotations name files relative to the repository root (GITHUB_WORKSPACE), while dtp names them relative
+ * to the working directory: a step with `working-directory` would otherwise annotate lines that do not exist.
+ * A file outside the workspace keeps its own path (GitHub then shows the annotation without a line).
+ */
+export function workspacePath(file: string, env: NodeJS.ProcessEnv = process.env): string {
+  const workspace = env.GITHUB_WORKSPACE;
+  if (!workspace) return file;
+  const rel = relative(resolve(workspace), resolve(file));
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return file;
+  return rel.split(sep).join('/');
 }
 
 /** Artifact names are unique per run and immutable: include run, attempt and job (and the shard, if any). */

@@ -1,4 +1,5 @@
 import type { Diagnostic } from '../config/diagnostics.js';
+import { escapeControl } from '../escape.js';
 
 /**
  * Where the run happens. Only this knows whether it is on GitHub Actions (masking, job summary, PR
@@ -12,8 +13,11 @@ export interface Platform {
   error(message: string): void;
   /** Printed only with `verbose`. */
   debug(message: string): void;
-  /** Configuration problems: on GitHub as annotations on the lines (capped), always also as log lines. */
-  annotate(diagnostics: readonly Diagnostic[]): void;
+  /**
+   * Configuration problems and plan findings: on GitHub as annotations on the lines (capped per step, the
+   * rest as log lines), elsewhere as log lines. `title` names the annotation (default `dtp validate`).
+   */
+  annotate(diagnostics: readonly Diagnostic[], title?: string): void;
   /** Writes the job summary (Markdown). Returns where it went (a file path), if anywhere. */
   writeSummary(markdown: string): Promise<string | undefined>;
   /** Step outputs (GitHub) or result files (Tekton: `$(results.<name>.path)` via DTP_RESULTS_DIR). */
@@ -30,4 +34,14 @@ export const ANNOTATION_LIMIT = 10;
 /** Kept here, away from @actions/core, so a run outside GitHub never loads the Actions toolkit. */
 export function isGitHubActions(env: NodeJS.ProcessEnv = process.env): boolean {
   return env.GITHUB_ACTIONS === 'true';
+}
+
+/** A diagnostic with every piece of text the configuration wrote (file name, quoted values) escaped. */
+export function escapeDiagnostic(d: Diagnostic): Diagnostic {
+  return {
+    ...d,
+    file: escapeControl(d.file),
+    message: escapeControl(d.message),
+    ...(d.hint !== undefined ? { hint: escapeControl(d.hint) } : {}),
+  };
 }

@@ -35,7 +35,11 @@ export function commentBody(markdown: string): string {
   const body = `${MARKER}\n${text}`;
   if (body.length <= MAX_BODY) return body;
   const note = '\n\n… cut to fit a comment; the full plan is in the job summary and the report artifact.';
-  return body.slice(0, MAX_BODY - note.length) + note;
+  // Cut at a line end: a cut inside an escape (`&amp;`, `\|`) or a table row would change what renders.
+  const cut = body.slice(0, MAX_BODY - note.length - '\n\n</details>'.length);
+  const kept = cut.slice(0, Math.max(cut.lastIndexOf('\n'), 0));
+  const open = (kept.match(/<details>/g) ?? []).length - (kept.match(/<\/details>/g) ?? []).length;
+  return kept + (open > 0 ? '\n\n</details>' : '') + note;
 }
 
 /** Creates the comment, or updates the one dtp wrote before. Returns what it did. */

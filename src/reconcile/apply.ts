@@ -4,9 +4,10 @@
  * and replaced tokens are revoked only after the new delivery is confirmed.
  */
 import type { DynatraceClient, OcmClient } from '../clients/api.js';
-import { describeError, RemoteError } from '../errors.js';
-import type { Secret } from '../secret.js';
-import { buildDelivery, secretData } from './delivery.js';
+import { describeError, OutcomeUnknownError, RemoteError } from '../errors.js';
+import { buildDelivery, parseDelivery, secretData } from './delivery.js';
+import type { MintLedger } from './ledger.js';
+import { mintToken, type Minted } from './mint.js';
 import type { ClusterPlan, PlannedRevoke } from './model.js';
 import { DELIVERY_ID } from './naming.js';
 
@@ -19,7 +20,15 @@ export interface ApplyDeps {
   dynatrace: (tenantId: string) => Promise<DynatraceClient>;
   serviceLogs: boolean;
   now: () => Date;
+  /** The run's open mints, compensated at a signal's deadline. */
+  ledger?: MintLedger;
+  /** Token ids listed before this run minted anything (a lost mint never revokes one of them). */
+  isKnown?: (tenantId: string, id: string) => boolean;
+  /** True once a signal's deadline passed: no further write starts, what was minted is revoked. */
+  stopping?: () => boolean;
 }
+
+const INTERRUPTED = 'the run was interrupted (signal) before this cluster was finished';
 
 export interface ClusterResult {
   tokensCreated: number;
@@ -34,12 +43,6 @@ export interface ClusterResult {
   /** Problems that do not fail the cluster (a superseded token that could not be revoked: retried next run). */
   warnings: string[];
   serviceLog?: 'posted' | 'already-posted' | 'failed';
-}
-
-interface Minted {
-  tenantId: string;
-  id: string;
-  value: Secret;
 }
 
 export async function applyClusterPlan(plan: ClusterPlan, deps: ApplyDeps): Promise<ClusterResult> {
@@ -75,9 +78,8 @@ export async function applyClusterPlan(plan: ClusterPlan, deps: ApplyDeps): Prom
     for (const [s, secret] of plan.secrets.entries()) {
       for (const [t, token] of secret.tokens.entries()) {
         if (token.source.kind !== 'mint') continue;
-        const dt = await deps.dynatrace(token.tenantId);
-        const created = await dt.createToken({ name: token.expectedName, scopes: token.scopes });
-        minted.set(mintKey(s, t), { tenantId: token.tenantId, id: created.id, value: created.token });
+        if (deps.stopping?.()) throw new Error(INTERRUPTED);
+        minted.set(mintKey(s, t), await mintToken(token, deps));
         if (token.source.reason === 'new') result.tokensCreated++;
         else result.tokensReminted++;
       }
@@ -99,7 +101,9 @@ export async function applyClusterPlan(plan: ClusterPlan, deps: ApplyDeps): Prom
       })),
     );
     try {
-      result.delivery = await writeDelivery(plan, object, deps.ocm);
+      if (deps.stopping?.()) throw new Error(INTERRUPTED);
+      result.delivery = await writeOrConfirm(plan, object, minted, deps.ocm);
+      for (const token of minted.values()) if (token.handle !== undefined) deps.ledger?.settle(token.handle);
     } catch (error) {
       const message = `${plan.kind} ${DELIVERY_ID} could not be written: ${describeError(error)}`;
       result.errors.push(message);
@@ -116,6 +120,34 @@ export async function applyClusterPlan(plan: ClusterPlan, deps: ApplyDeps): Prom
     else if (outcome !== 'absent') result.warnings.push(outcome);
   }
   return result;
+}
+
+/**
+ * A write whose answer was lost may have been applied: read the object back before the mints are revoked,
+ * or the cluster would be left holding revoked tokens.
+ */
+async function writeOrConfirm(
+  plan: ClusterPlan,
+  object: ReturnType<typeof buildDelivery>,
+  minted: ReadonlyMap<string, Minted>,
+  ocm: OcmClient,
+): Promise<'created' | 'patched'> {
+  try {
+    return await writeDelivery(plan, object, ocm);
+  } catch (error) {
+    const answered = error instanceof RemoteError && error.status !== undefined && error.status < 500;
+    if (answered && !(error instanceof OutcomeUnknownError)) throw error;
+    const back = await ocm.getDelivery(plan.cluster.id, plan.kind, DELIVERY_ID).catch(() => undefined);
+    const ids = new Set(
+      (back ? parseDelivery(back).secrets : []).flatMap((s) =>
+        [...s.data].filter(([k]) => k.endsWith('Id')).map(([, v]) => v.reveal()),
+      ),
+    );
+    if (minted.size > 0 && [...minted.values()].every((m) => ids.has(m.id))) {
+      return plan.delivery === 'create' ? 'created' : 'patched';
+    }
+    throw error;
+  }
 }
 
 async function writeDelivery(
@@ -154,6 +186,7 @@ async function compensate(
     try {
       const dt = await deps.dynatrace(token.tenantId);
       await dt.deleteToken(token.id);
+      if (token.handle !== undefined) deps.ledger?.settle(token.handle);
       result.compensated++;
     } catch (error) {
       // Still recognisable next run: a dtp_ token of this cluster that no delivery references is revoked then.

@@ -12,7 +12,8 @@ export type Eligibility =
   { allowed: true; tenant: DynatraceTenant; spec: TokenSpec } | { allowed: false; denial: Denial };
 
 function deny(binding: Binding, label: string, code: Denial['code'], reason: string): Eligibility {
-  return { allowed: false, denial: { binding: binding.key, label, code, reason } };
+  const { tenantId, specName } = binding;
+  return { allowed: false, denial: { binding: binding.key, label, code, reason, tenantId, specName } };
 }
 
 export function checkEligibility(cluster: Cluster, binding: Binding, config: Config): Eligibility {
@@ -117,6 +118,8 @@ export function resolveBindings(cluster: Cluster, config: Config): ResolvedBindi
         label: binding.specLabel,
         code: 'secret-conflict',
         reason: `Secret ${clash} is already delivered by binding ${secretOwners.get(clash)}`,
+        tenantId: binding.tenantId,
+        specName: binding.specName,
       });
       continue;
     }

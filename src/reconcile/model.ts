@@ -75,6 +75,9 @@ export interface Denial {
   label: string;
   code: DenialCode;
   reason: string;
+  /** The tenant and token spec the binding names (label values), when it could be read: which YAML decides. */
+  tenantId?: string;
+  specName?: string;
 }
 
 // -------------------------------------------------------------------------- desired and observed state
@@ -117,7 +120,8 @@ export interface ObservedDelivery {
 
 // ------------------------------------------------------------------------------------------ the plan
 
-export type MintReason = 'new' | 'revoked' | 'disabled' | 'expired' | 'unreadable' | 'foreign';
+/** `copied`: the delivered token is named for another cluster (a copied Secret); it stays that cluster's. */
+export type MintReason = 'new' | 'revoked' | 'disabled' | 'expired' | 'unreadable' | 'copied';
 
 /** Where a token value in the planned Secret comes from. */
 export type TokenSource =

@@ -127,8 +127,9 @@ function assess(candidate: Candidate, live: TenantTokens, cluster: Cluster, now:
   const token = live.get(candidate.id);
   if (!token) return { ok: false, reason: 'revoked' };
   const owner = parseTokenName(token.name)?.clusterExternalId;
-  // A token of another cluster (a copied Secret) is never reused nor revoked from here.
-  if (owner !== cluster.externalId) return { ok: false, reason: 'foreign' };
+  // A token named for another cluster (a copied Secret) is that cluster's: never reused nor revoked from
+  // here. Any other name was changed by hand: the token is still this cluster's and is renamed back.
+  if (owner !== undefined && owner !== cluster.externalId) return { ok: false, reason: 'copied' };
   if (!token.enabled) return { ok: false, reason: 'disabled', revoke: 'disabled' };
   if (token.expirationDate && Date.parse(token.expirationDate) <= now.getTime()) {
     return { ok: false, reason: 'expired', revoke: 'expired' };

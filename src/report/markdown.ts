@@ -1,24 +1,10 @@
 /**
- * Markdown for job summaries and PR comments. GitHub renders the summary as raw HTML + Markdown, so every
- * piece of text that came from outside (cluster names, label values, remote error messages) is escaped.
+ * Markdown building blocks for job summaries and PR comments. GitHub renders the summary as raw HTML +
+ * Markdown, so every piece of text that came from outside is escaped first (src/escape.ts).
  */
 
-/** Escapes text for a Markdown paragraph or table cell: HTML, table pipes, emphasis and code markers. */
-export function escapeMarkdown(text: string): string {
-  // One pass, so an escape added for one character is never escaped again by another rule.
-  return text.replace(/[&<>|\\`*_[\]#]|\r?\n/g, (m) => {
-    if (m === '&') return '&amp;';
-    if (m === '<') return '&lt;';
-    if (m === '>') return '&gt;';
-    if (m === '\n' || m === '\r\n') return ' ';
-    return `\\${m}`;
-  });
-}
-
-/** Inline code for identifiers; backticks inside are replaced so the span cannot be broken out of. */
-export function code(text: string): string {
-  return `\`${text.replace(/`/g, "'").replace(/\r?\n/g, ' ')}\``;
-}
+// Escaping lives in one module for every context; re-exported for the renderers that import it from here.
+export { escapeMarkdown, inlineCode, tableCode } from '../escape.js';
 
 export function table(header: string[], rows: string[][]): string {
   if (rows.length === 0) return '';

@@ -130,7 +130,7 @@ function readReport(path: string): Report {
 }
 
 /** CLI: `dtp report merge <report.json>... [--out <dir>]`. Writes report.json, summary.md, metrics.prom. */
-export async function mergeMain(args: string[]): Promise<{ dir: string; report: Report }> {
+export async function mergeMain(args: string[]): Promise<{ dir: string; report: Report; shards: number }> {
   const files: string[] = [];
   let out = 'dtp-report-merged';
   for (let i = 0; i < args.length; i++) {
@@ -145,8 +145,8 @@ export async function mergeMain(args: string[]): Promise<{ dir: string; report: 
   mkdirSync(dir, { recursive: true });
   writeJsonFile(join(dir, 'report.json'), report as unknown as Record<string, unknown>);
   writeFileSync(join(dir, 'summary.md'), renderSummary(report));
-  writeFileSync(join(dir, 'metrics.prom'), renderMetrics(report));
-  return { dir, report };
+  writeFileSync(join(dir, 'metrics.prom'), await renderMetrics(report));
+  return { dir, report, shards: files.length };
 }
 
 /** The shards `i/n` of the run that have no report, when all reports agree on `n`. */

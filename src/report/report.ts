@@ -6,6 +6,7 @@
 import type { EngineResult } from '../reconcile/engine.js';
 import type { Denial, PlannedRevoke } from '../reconcile/model.js';
 import type { OrphanHold } from '../reconcile/orphans.js';
+import type { Interruption } from '../reconcile/result.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -86,6 +87,8 @@ export interface Report {
   finishedAt: string;
   durationMs: number;
   exitCode: number;
+  /** The run was stopped by a signal: everything else in the report is what happened before the stop. */
+  interrupted?: Interruption;
   /** Why the run could not start (exit code 3), if it could not. */
   startupError?: string;
   config: { dir: string; files: number };
@@ -95,7 +98,16 @@ export interface Report {
   breakdown: Breakdown[];
   clusters: ClusterEntry[];
   skipped: { ocmEnvironment: string; id: string; name: string; reason: string }[];
-  orphans: { planned: PlannedRevoke[]; revoked: number; errors: string[]; held: OrphanHold[] };
+  orphans: {
+    planned: PlannedRevoke[];
+    revoked: number;
+    errors: string[];
+    held: OrphanHold[];
+    /** Clusters that lost every binding: their delivery object, removed before their tokens. */
+    unbound?: EngineResult['orphans']['unbound'];
+  };
+  /** Tenants whose re-mints the blast-radius guard held back (setting remint). */
+  remintHeld?: EngineResult['remintHeld'];
   calls: CallStat[];
   stagesMs: Record<string, number>;
 }
@@ -184,12 +196,7 @@ export function buildReport(result: EngineResult, context: ReportContext): Repor
           tokens.push({ ...where, action, reason: token.source.reason });
           if (realised) r[action === 'create' ? 'tokensCreated' : 'tokensReminted']++;
         } else if (token.update) {
-          tokens.push({
-            ...where,
-            action: 'update',
-            id: token.update.id,
-            reason: `was ${token.update.fromName}`,
-          });
+          tokens.push({ ...where, action: 'update', id: token.update.id, reason: updateReason(token) });
           if (realised) r.tokensUpdated++;
         } else {
           r.tokensUnchanged++;
@@ -243,6 +250,7 @@ export function buildReport(result: EngineResult, context: ReportContext): Repor
     finishedAt: result.finishedAt.toISOString(),
     durationMs: result.finishedAt.getTime() - result.startedAt.getTime(),
     exitCode: context.exitCode,
+    ...(result.interrupted ? { interrupted: result.interrupted } : {}),
     config: { dir: context.configDir, files: context.configFiles },
     totals,
     environments: result.environments,
@@ -258,9 +266,26 @@ export function buildReport(result: EngineResult, context: ReportContext): Repor
       reason: s.reason,
     })),
     orphans: result.orphans,
+    ...(result.remintHeld.length > 0 ? { remintHeld: result.remintHeld } : {}),
     calls: context.calls,
     stagesMs: result.stagesMs,
   };
+}
+
+/** Why a token is fixed in place, as the summary shows it: `+metrics.read -logs.read`, or `renamed`. */
+function updateReason(token: {
+  scopes: string[];
+  expectedName: string;
+  update?: { fromName: string; fromScopes: string[] };
+}): string {
+  const from = new Set(token.update?.fromScopes ?? []);
+  const to = new Set(token.scopes);
+  const diff = [
+    ...token.scopes.filter((s) => !from.has(s)).map((s) => `+${s}`),
+    ...[...from].filter((s) => !to.has(s)).map((s) => `-${s}`),
+  ];
+  if (token.update && token.update.fromName !== token.expectedName) diff.push('renamed');
+  return diff.length ? diff.join(' ') : 'drift';
 }
 
 /** A report for a run that stopped before the engine ran (exit code 3): the summary still says why. */

@@ -4,7 +4,8 @@
  */
 import type { Diagnostic } from '../config/diagnostics.js';
 import { ANNOTATION_LIMIT } from '../platform/platform.js';
-import { escapeMarkdown, table } from './markdown.js';
+import { escapeMarkdown } from '../escape.js';
+import { table } from './markdown.js';
 
 export function renderValidationSummary(
   result: { diagnostics: Diagnostic[]; files: string[] },

@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import { ExitCode, UserError } from '../errors.js';
+import { shellQuote } from '../escape.js';
 import { envName, resolveOptions } from '../options.js';
 import { plainPlatform } from '../platform/plain.js';
 import { runWithReport } from '../run.js';
@@ -82,7 +83,7 @@ export async function sandboxMain(args: string[]): Promise<number> {
     writeFileSync(
       parsed['write-env'],
       Object.entries(settings)
-        .map(([k, v]) => `${k}=${v}`)
+        .map(([k, v]) => `export ${k}=${shellQuote(v)}`)
         .join('\n') + '\n',
       { mode: 0o600 },
     );
@@ -104,7 +105,7 @@ export async function sandboxMain(args: string[]): Promise<number> {
     for (const [name, server] of Object.entries(sandbox.servers))
       console.log(`  ${name.padEnd(10)} ${server.url}`);
     console.log('\nPoint dtp at it (sandbox-only credentials):\n');
-    for (const [k, v] of Object.entries(settings)) console.log(`export ${k}='${v}'`);
+    for (const [k, v] of Object.entries(settings)) console.log(`export ${k}=${shellQuote(v)}`);
     console.log('\nthen: npx dtp plan   or   npx dtp reconcile        (Ctrl-C stops the sandbox)');
   }
   await new Promise<void>((resolveStop) => {
@@ -133,6 +134,7 @@ export async function runAgainst(
   const platform = plainPlatform({
     summaryPath: join(options.reportDir, 'summary.md'),
     verbose: options.verbose,
+    logFormat: options.logFormat,
     ...output,
   });
   return runWithReport(options, platform);

@@ -19,6 +19,8 @@ export interface TokenState {
   creationDate: string;
   modifiedDate?: string;
   expirationDate?: string;
+  /** Set when the token authenticates a request, as Dynatrace records it. */
+  lastUsedDate?: string;
 }
 
 export class TenantState {
@@ -159,6 +161,7 @@ export class DynatraceSim {
     if (!caller || !caller.enabled) return fail(401, 'Token Authentication failed');
     if (caller.expirationDate && Date.parse(caller.expirationDate) < Date.now())
       return fail(401, 'Token expired');
+    caller.lastUsedDate = new Date().toISOString();
     if (!caller.scopes.includes(scope))
       return fail(403, `Token is missing required scope. Use one of: ${scope}`);
     return handler(tenant, req);
@@ -231,9 +234,11 @@ export class DynatraceSim {
         : []),
       ...scopeViolations(b.scopes, true),
     ];
+    const expiration = expirationOf(b.expirationDate);
+    if (expiration === null) violations.push({ path: 'expirationDate', message: 'is not a valid date' });
     if (violations.length > 0) return fail(400, 'Constraints violated.', violations);
     const token = this.mint(tenant.id, String(b.name), b.scopes as string[]);
-    if (typeof b.expirationDate === 'string') token.expirationDate = b.expirationDate;
+    if (expiration) token.expirationDate = expiration;
     return {
       status: 201,
       body: {
@@ -279,6 +284,24 @@ function scopeViolations(scopes: unknown, required: boolean): { path: string; me
     .filter((v): v is { path: string; message: string } => v !== undefined);
 }
 
+/**
+ * ApiTokenCreate.expirationDate as the API reads it — UTC milliseconds, an ISO 8601 time, or `now+<N><unit>`
+ * — stored as the ISO time Dynatrace answers with. Undefined when absent, null when unreadable.
+ */
+function expirationOf(value: unknown): string | undefined | null {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !value.trim()) return null;
+  const relative = /^now\+(\d+)([mhdwMy])$/.exec(value.trim());
+  if (relative) {
+    const unitMs = { m: 60e3, h: 3600e3, d: 86400e3, w: 7 * 86400e3, M: 30 * 86400e3, y: 365 * 86400e3 };
+    return new Date(
+      Date.now() + Number(relative[1]) * unitMs[relative[2] as keyof typeof unitMs],
+    ).toISOString();
+  }
+  const at = /^\d+$/.test(value.trim()) ? Number(value) : Date.parse(value.replace(' ', 'T'));
+  return Number.isNaN(at) ? null : new Date(at).toISOString();
+}
+
 function tokenBody(t: TokenState, fields: string[]): Record<string, unknown> {
   const all: Record<string, unknown> = {
     id: t.id,
@@ -289,6 +312,7 @@ function tokenBody(t: TokenState, fields: string[]): Record<string, unknown> {
     scopes: t.scopes,
     expirationDate: t.expirationDate,
     modifiedDate: t.modifiedDate,
+    lastUsedDate: t.lastUsedDate,
     personalAccessToken: false,
   };
   return Object.fromEntries(fields.filter((f) => all[f] !== undefined).map((f) => [f, all[f]]));

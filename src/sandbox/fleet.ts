@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Config, DynatraceTenant, TokenSpec } from '../config/types.js';
+import { OCM_API_HOSTS, OCM_SSO_HOSTS } from '../egress.js';
 import { OCM_ID, Random } from './random.js';
 import type { OcmSim, OcmLabelState } from './ocm.js';
 import type { DynatraceSim } from './dynatrace.js';
@@ -364,7 +365,7 @@ export function writeFleetConfig(dir: string, shape: FleetConfigShape = {}): voi
         doc(
           'OcmEnvironment',
           env,
-          `  apiUrl: https://api.${env}.example.com\n  ssoTokenUrl: https://sso.example.com/${env}/token\n  credentials:\n    mount: app-sre\n    path: creds/ocm/${env}/dtp\n` +
+          `  apiUrl: https://${OCM_API_HOSTS[i % OCM_API_HOSTS.length]}\n  ssoTokenUrl: https://${OCM_SSO_HOSTS[i % OCM_SSO_HOSTS.length]}/auth/realms/redhat-external/protocol/openid-connect/token\n  credentials:\n    mount: app-sre\n    path: creds/ocm/${env}/dtp\n` +
             (i % 2 === 0
               ? '    clientIdField: client_id\n    clientSecretField: client_secret\n'
               : '    version: 2\n    offlineTokenField: offline_token\n'),
@@ -405,7 +406,17 @@ export function writeFleetConfig(dir: string, shape: FleetConfigShape = {}): voi
       'default',
       `  description: Tokens the Dynatrace Operator needs\n  ocm_org_ids:\n${orgList}  secrets:\n    - name: dynatrace-token-dtp\n      namespace: dynatrace\n      tokens:\n` +
         `        - name: operator\n          keyNameInSecret: apiToken\n          scopes: [activeGateTokenManagement.create, DataExport, InstallerDownload, settings.read, settings.write]\n` +
-        `        - name: ingest\n          keyNameInSecret: dataIngestToken\n          scopes: [metrics.ingest, logs.ingest, openTelemetryTrace.ingest]\n`,
+        `        - name: ingest\n          keyNameInSecret: dataIngestToken\n          scopes: [metrics.ingest, logs.ingest, openTelemetryTrace.ingest]\n` +
+        `  acknowledgedScopes:\n` +
+        [
+          'activeGateTokenManagement.create',
+          'DataExport',
+          'InstallerDownload',
+          'settings.read',
+          'settings.write',
+        ]
+          .map((scope) => `    - {scope: ${scope}, reason: The Dynatrace Operator needs it.}\n`)
+          .join(''),
     ) +
       '---\n' +
       doc(

@@ -1,7 +1,9 @@
 /**
  * The plumbing the three simulators share: a node:http server on 127.0.0.1 with an ephemeral port, a small
- * router, a record of every request, and fault injection (latency, 429 rate limit, 5xx, connection resets,
- * hangs, fail-next-N) per operation, driven by a seeded random stream so a run can be repeated.
+ * router, a record of every request, and fault injection per operation, driven by a seeded random stream so
+ * a run can be repeated. Faults come in two kinds: before the request is handled (latency, 429 rate limit,
+ * 5xx, connection resets, hangs, fail-next-N: nothing changed) and after it was handled (lost answers and
+ * altered answers: the change is applied, then the answer is dropped, cut, replaced or made to lie).
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -25,7 +27,32 @@ export interface FaultSpec {
   hangRate?: number;
   /** The next `count` requests fail with `status` (or a reset when status is 0). */
   failNext?: { count: number; status: number };
+  /** Share of requests that are handled (a write is applied), then lose their answer: the connection drops. */
+  lostAnswerRate?: number;
+  /** Alters the answers of successful (2xx) requests after the simulator handled them. */
+  answer?: AnswerFault;
 }
+
+/** What happens to an answer after the request was handled; several may combine. */
+export interface AnswerFault {
+  /** How many answers to alter from now on; every one when absent. */
+  count?: number;
+  /** Lose the answer after the change was applied: drop the connection, or never answer (client timeout). */
+  lose?: 'reset' | 'hang';
+  /** Send this body instead: the real JSON cut short, a proxy's HTML page, nothing, or raw text. */
+  body?: 'truncated' | 'html' | 'empty' | { raw: string; contentType?: string };
+  /** Answer with this status instead of the real one (an HTML page with 200, a 201 that says 200 …). */
+  status?: number;
+  /** Top-level members removed from the JSON answer (`token` of a created token). */
+  drop?: string[];
+  /** Top-level members set on the JSON answer (`totalCount: 500` and `apiTokens: []`, OCM `total`). */
+  set?: Record<string, unknown>;
+  /** Every page's `nextPageKey` leads back to the first page: a listing that never ends. */
+  loopPageKey?: boolean;
+}
+
+/** The page key of a looping listing (AnswerFault.loopPageKey). */
+export const LOOP_PAGE_KEY = 'sandbox-loop';
 
 /** Faults by operation name (see each simulator's routes) or `*` for every operation. */
 export type FaultPlan = Record<string, FaultSpec>;
@@ -41,7 +68,7 @@ export interface RequestRecord {
   at: number;
   ms: number;
   /** The injected fault, if one decided the answer. */
-  fault?: 'rate-limit' | 'error' | 'reset' | 'hang' | 'fail-next';
+  fault?: 'rate-limit' | 'error' | 'reset' | 'hang' | 'fail-next' | 'lost-answer' | 'altered-answer';
 }
 
 export interface SimRequest {
@@ -61,6 +88,8 @@ export interface SimResponse {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** Sent as is instead of `body` as JSON (altered answers only). */
+  raw?: { text: string; contentType?: string };
 }
 
 export type Handler = (req: SimRequest) => SimResponse | Promise<SimResponse>;
@@ -123,6 +152,10 @@ export class SimServer {
   #routes: CompiledRoute[];
   #faults: FaultPlan = {};
   #failNext = new Map<string, { count: number; status: number }>();
+  /** Answers left to alter per fault-plan key, when the AnswerFault has a count. */
+  #answersLeft = new Map<string, number>();
+  /** The query of the first page of each looping listing, served again for its page key. */
+  #loopQuery = new Map<string, string>();
   #windows = new Map<string, { start: number; count: number }>();
   #random: Random;
   url = '';
@@ -154,8 +187,11 @@ export class SimServer {
     this.#faults = plan;
     this.#failNext.clear();
     this.#windows.clear();
+    this.#answersLeft.clear();
+    this.#loopQuery.clear();
     for (const [operation, spec] of Object.entries(plan)) {
       if (spec.failNext) this.#failNext.set(operation, { ...spec.failNext });
+      if (spec.answer?.count !== undefined) this.#answersLeft.set(operation, spec.answer.count);
     }
   }
 
@@ -172,25 +208,16 @@ export class SimServer {
     const at = Date.now();
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const method = req.method ?? 'GET';
-    let route: CompiledRoute | undefined;
-    let params: Record<string, string> = {};
-    let pathMatched = false;
-    for (const r of this.#routes) {
-      const m = r.regex.exec(url.pathname);
-      if (!m) continue;
-      pathMatched = true;
-      if (r.method !== method) continue;
-      route = r;
-      params = Object.fromEntries(r.names.map((n, i) => [n, decodeURIComponent(m[i + 1] ?? '')]));
-      break;
-    }
+    const { route, params, pathMatched } = this.#match(url.pathname, method);
     const operation = route?.operation ?? 'unknown';
+    // As sent: a looping listing's page key is answered with another query (see #loopBack).
+    const sentPath = `${url.pathname}${url.search}`;
     const record = (status: number, fault?: RequestRecord['fault']) =>
       this.options.record({
         system: this.system,
         operation,
         method,
-        path: `${url.pathname}${url.search}`,
+        path: sentPath,
         status,
         at,
         ms: Math.round((performance.now() - started) * 10) / 10,
@@ -199,6 +226,7 @@ export class SimServer {
 
     const raw = await readBody(req);
     const fault = this.#faultFor(operation);
+    if (route && fault.answer?.loopPageKey) this.#loopBack(operation, url);
     const delay = (fault.latencyMs ?? 0) + (fault.jitterMs ? this.#random.next() * fault.jitterMs : 0);
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
 
@@ -214,49 +242,107 @@ export class SimServer {
       record(0, 'hang');
       return;
     }
-    if (injected) {
+    if (injected && injected !== 'lose') {
       record(injected.response.status, injected.kind);
       send(res, injected.response);
       return;
     }
 
-    let response: SimResponse;
-    if (!route) {
-      response = {
-        status: pathMatched ? 405 : 404,
-        body: this.options.errorBody(
-          pathMatched ? 405 : 404,
-          pathMatched ? `Method ${method} is not allowed` : `No resource at ${url.pathname}`,
-        ),
-      };
-    } else {
-      const simReq: SimRequest = {
-        method,
-        path: url.pathname,
-        query: url.searchParams,
-        headers: req.headers,
-        body: parseBody(raw, req.headers['content-type']),
-        params: params as Record<ParamName, string>,
-      };
-      try {
-        response = await route.handler(simReq);
-        this.options.onExchange?.(operation, simReq, response);
-      } catch (error) {
-        response = {
-          status: 500,
-          body: this.options.errorBody(500, `simulator error: ${(error as Error).message}`),
+    const response = route
+      ? await this.#run(route, {
+          method,
+          path: url.pathname,
+          query: url.searchParams,
+          headers: req.headers,
+          body: parseBody(raw, req.headers['content-type']),
+          params: params as Record<ParamName, string>,
+        })
+      : {
+          status: pathMatched ? 405 : 404,
+          body: this.options.errorBody(
+            pathMatched ? 405 : 404,
+            pathMatched ? `Method ${method} is not allowed` : `No resource at ${url.pathname}`,
+          ),
         };
-      }
+    const altered =
+      route && response.status < 300 ? this.#alter(operation, fault.answer, response) : undefined;
+    const lose = injected === 'lose' ? 'reset' : altered?.lose;
+    if (lose) {
+      // The handler ran: the write is applied, and its answer never arrives.
+      record(0, 'lost-answer');
+      if (lose === 'reset') req.socket.destroy();
+      return;
     }
-    record(response.status);
-    send(res, response);
+    record((altered?.response ?? response).status, altered ? 'altered-answer' : undefined);
+    send(res, altered?.response ?? response);
+  }
+
+  #match(
+    pathname: string,
+    method: string,
+  ): { route?: CompiledRoute; params: Record<string, string>; pathMatched: boolean } {
+    let pathMatched = false;
+    for (const r of this.#routes) {
+      const m = r.regex.exec(pathname);
+      if (!m) continue;
+      pathMatched = true;
+      if (r.method !== method) continue;
+      const params = Object.fromEntries(r.names.map((n, i) => [n, decodeURIComponent(m[i + 1] ?? '')]));
+      return { route: r, params, pathMatched };
+    }
+    return { params: {}, pathMatched };
+  }
+
+  async #run(route: CompiledRoute, simReq: SimRequest): Promise<SimResponse> {
+    try {
+      const response = await route.handler(simReq);
+      this.options.onExchange?.(route.operation, simReq, response);
+      return response;
+    } catch (error) {
+      return {
+        status: 500,
+        body: this.options.errorBody(500, `simulator error: ${(error as Error).message}`),
+      };
+    }
+  }
+
+  /** A request for the looping page key is served the first page's query again. */
+  #loopBack(operation: string, url: URL): void {
+    const key = url.searchParams.get('nextPageKey');
+    if (key === null) this.#loopQuery.set(operation, url.search);
+    else if (key === LOOP_PAGE_KEY) url.search = this.#loopQuery.get(operation) ?? '';
+  }
+
+  /** The answer as the fault plan alters it, or undefined when it is sent as the simulator made it. */
+  #alter(
+    operation: string,
+    fault: AnswerFault | undefined,
+    response: SimResponse,
+  ): { response: SimResponse; lose?: 'reset' | 'hang' } | undefined {
+    if (!fault) return undefined;
+    const key = this.#faults[operation]?.answer ? operation : '*';
+    const left = this.#answersLeft.get(key);
+    if (left !== undefined) {
+      if (left <= 0) return undefined;
+      this.#answersLeft.set(key, left - 1);
+    }
+    if (fault.lose) return { response, lose: fault.lose };
+    let body = response.body;
+    if (body && typeof body === 'object' && !Array.isArray(body)) {
+      const copy: Record<string, unknown> = { ...(body as Record<string, unknown>), ...fault.set };
+      for (const member of fault.drop ?? []) delete copy[member];
+      if (fault.loopPageKey) copy.nextPageKey = LOOP_PAGE_KEY;
+      body = copy;
+    }
+    const status = fault.status ?? response.status;
+    return { response: { ...response, status, body, ...rawBody(fault.body, body, status) } };
   }
 
   #inject(
     operation: string,
     fault: FaultSpec,
     partition: string,
-  ): 'reset' | 'hang' | { kind: RequestRecord['fault']; response: SimResponse } | undefined {
+  ): 'reset' | 'hang' | 'lose' | { kind: RequestRecord['fault']; response: SimResponse } | undefined {
     const next = this.#failNext.get(operation) ?? this.#failNext.get('*');
     if (next && next.count > 0) {
       next.count--;
@@ -298,6 +384,8 @@ export class SimServer {
         response: { status, body: this.options.errorBody(status, 'injected server error') },
       };
     }
+    edge += fault.lostAnswerRate ?? 0;
+    if (roll < edge) return 'lose';
     return undefined;
   }
 }
@@ -324,10 +412,32 @@ function parseBody(raw: string, contentType: string | undefined): unknown {
   return raw;
 }
 
+/** The replacement body of an altered answer, if the fault asks for one. */
+function rawBody(
+  kind: AnswerFault['body'],
+  body: unknown,
+  status: number,
+): { raw: { text: string; contentType?: string } } | Record<string, never> {
+  if (kind === undefined) return {};
+  if (kind === 'empty') return { raw: { text: '' } };
+  if (kind === 'truncated') {
+    const json = JSON.stringify(body ?? {});
+    return { raw: { text: json.slice(0, Math.floor(json.length / 2)), contentType: 'application/json' } };
+  }
+  if (kind === 'html') {
+    const page = `<!DOCTYPE html><html><head><title>${status}</title></head><body><h1>Service temporarily unavailable</h1><p>The proxy could not reach the service.</p></body></html>`;
+    return { raw: { text: page, contentType: 'text/html; charset=utf-8' } };
+  }
+  return { raw: { text: kind.raw, contentType: kind.contentType } };
+}
+
 function send(res: ServerResponse, response: SimResponse): void {
   const headers: Record<string, string> = { ...response.headers };
   let payload = '';
-  if (response.body !== undefined && response.status !== 204) {
+  if (response.raw) {
+    payload = response.raw.text;
+    if (response.raw.contentType) headers['content-type'] = response.raw.contentType;
+  } else if (response.body !== undefined && response.status !== 204) {
     payload = JSON.stringify(response.body);
     headers['content-type'] ??= 'application/json';
   }

@@ -69,6 +69,12 @@ export class VaultSim {
         handler: (r) => this.#lookupSelf(r),
       },
       {
+        method: 'POST',
+        pattern: '/v1/auth/token/revoke-self',
+        operation: 'revokeSelf',
+        handler: (r) => this.#revokeSelf(r),
+      },
+      {
         method: 'GET',
         pattern: '/v1/:mount/data/*path',
         operation: 'readSecret',
@@ -118,7 +124,7 @@ export class VaultSim {
     return this.#issue(role.policy, { role: b.role });
   }
 
-  #caller(req: SimRequest): { policy: string[] } | SimResponse {
+  #caller(req: SimRequest): { policy: string[]; expiresAt: number } | SimResponse {
     const token = String(req.headers['x-vault-token'] ?? '');
     const entry = this.tokens.get(token);
     if (!entry || entry.expiresAt < Date.now()) return fail(403, 'permission denied');
@@ -129,6 +135,18 @@ export class VaultSim {
     const caller = this.#caller(req);
     if ('status' in caller) return caller;
     return { status: 200, body: { data: { policies: ['default'], ttl: 3600 } } };
+  }
+
+  /**
+   * The token stops working at once. Real Vault answers 204; the published spec documents only 200, and the
+   * simulator answers what the spec allows (clients must take either).
+   */
+  #revokeSelf(req: SimRequest): SimResponse {
+    const caller = this.#caller(req);
+    if ('status' in caller) return caller;
+    // Kept, expired, so that tests can still scan everything dtp wrote for the revoked value.
+    caller.expiresAt = 0;
+    return { status: 200 };
   }
 
   #read(req: SimRequest): SimResponse {

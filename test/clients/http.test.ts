@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CallStats, HttpClient, RateLimiter, retryAfterMs } from '../../src/clients/http.js';
-import { RemoteError } from '../../src/errors.js';
+import { AnswerProblem } from '../../src/clients/answers.js';
+import { MalformedAnswerError, OutcomeUnknownError, RemoteError } from '../../src/errors.js';
 
 const BASE = 'http://ocm.test';
 
@@ -113,6 +114,71 @@ describe('retries', () => {
   });
 });
 
+describe('answers', () => {
+  const shape = (body: unknown) => {
+    if (!(body as { id?: unknown })?.id) throw new AnswerProblem('id is missing');
+    return body as { id: string };
+  };
+
+  it('retries a GET whose 2xx answer is not JSON or not the shape, then returns the good answer', async () => {
+    nock(BASE)
+      .get('/g')
+      .reply(200, '<!DOCTYPE html><html>proxy page</html>', { 'content-type': 'text/html' })
+      .get('/g')
+      .reply(200, '{"id": "a", "items": [', { 'content-type': 'application/json' })
+      .get('/g')
+      .reply(200, { other: 1 })
+      .get('/g')
+      .reply(200, { id: 'a' });
+    const { http, stats } = client();
+    const res = await http.request({ operation: 'get thing', method: 'GET', path: '/g', answer: shape });
+    expect(res.body).toEqual({ id: 'a' });
+    expect(stats.snapshot()[0]).toMatchObject({ retries: 3, errors: 0 });
+  });
+
+  it('fails an idempotent call with MalformedAnswerError naming system, operation and the problem', async () => {
+    nock(BASE).get('/g').times(3).reply(200, '<html>login</html>', { 'content-type': 'text/html' });
+    const { http } = client({ maxRetries: 2 });
+    const error = await http
+      .request({ operation: 'list clusters', method: 'GET', path: '/g', answer: shape })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(MalformedAnswerError);
+    expect(error.message).toBe(
+      'ocm list clusters (GET /g): malformed answer: text/html (18 bytes), not JSON (after 3 attempts)',
+    );
+  });
+
+  it('a POST answered 2xx with an unusable body is an unknown outcome, never sent again', async () => {
+    nock(BASE).post('/p').reply(201, { token: 'x' });
+    const { http } = client();
+    const error = await http
+      .request({ operation: 'mint', method: 'POST', path: '/p', answer: shape })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(OutcomeUnknownError);
+    expect(error.message).toBe(
+      'ocm mint (POST /p) answered HTTP 201: malformed answer: id is missing; it may have been applied',
+    );
+  });
+
+  it('a POST answered 502 or 504 by a gateway is an unknown outcome; 500 is a plain failure', async () => {
+    nock(BASE).post('/p').reply(502).post('/p').reply(504).post('/p').reply(500);
+    const { http } = client();
+    const send = () => http.request({ operation: 'mint', method: 'POST', path: '/p' }).catch((e) => e);
+    expect(await send()).toBeInstanceOf(OutcomeUnknownError);
+    expect(await send()).toBeInstanceOf(OutcomeUnknownError);
+    const plain = await send();
+    expect(plain).toBeInstanceOf(RemoteError);
+    expect(plain).not.toBeInstanceOf(OutcomeUnknownError);
+  });
+
+  it('does not follow or accept a redirect', async () => {
+    nock(BASE).get('/moved').reply(302, '', { location: 'http://elsewhere.test/' });
+    const { http } = client();
+    const error = await http.request({ operation: 'get', method: 'GET', path: '/moved' }).catch((e) => e);
+    expect(error.status).toBe(302);
+  });
+});
+
 describe('retry-after parsing', () => {
   it('reads seconds, HTTP dates and Dynatrace microsecond resets', () => {
     const now = Date.parse('2026-11-29T10:00:00Z');
@@ -189,7 +255,20 @@ describe('transport failures against a real socket', () => {
     mode = 'reset-once';
     const { http } = client({ baseUrl: base });
     const error = await http.request({ operation: 'mint', method: 'POST', path: '/a' }).catch((e) => e);
-    expect(error).toBeInstanceOf(RemoteError);
+    expect(error).toBeInstanceOf(OutcomeUnknownError);
+    expect(error.message).toBe(
+      'ocm mint (POST /a) lost its answer (UND_ERR_SOCKET); it may have been applied',
+    );
+    expect(calls).toBe(1);
+  });
+
+  it('a POST whose answer never came within the timeout is an unknown outcome, sent once', async () => {
+    calls = 0;
+    mode = 'hang';
+    const { http } = client({ baseUrl: base, timeoutMs: 100, maxRetries: 3 });
+    const error = await http.request({ operation: 'mint', method: 'POST', path: '/slow' }).catch((e) => e);
+    expect(error).toBeInstanceOf(OutcomeUnknownError);
+    expect(error.code).toBe('TIMEOUT');
     expect(calls).toBe(1);
   });
 

@@ -7,7 +7,7 @@ import { DynatraceRestClient, dynatraceErrorMessage } from '../../src/clients/dy
 import { NodeVaultClient, chooseMethod } from '../../src/clients/vault.js';
 import type { VaultSettings } from '../../src/clients/vault.js';
 import { Secret, redact } from '../../src/secret.js';
-import { StartupError } from '../../src/errors.js';
+import { MalformedAnswerError, StartupError } from '../../src/errors.js';
 
 const OCM = 'http://ocm.test';
 const SSO = 'http://sso.test';
@@ -299,7 +299,11 @@ describe('Dynatrace client', () => {
   it('lists dtp_ tokens with the selector, then pages with nextPageKey alone, and filters by prefix', async () => {
     nock(DT, { reqheaders: { authorization: 'Api-Token dt0c01.BOOT.bootstrapsecret' } })
       .get('/api/v2/apiTokens')
-      .query({ apiTokenSelector: 'name("dtp_")', fields: '+scopes,+expirationDate', pageSize: '10000' })
+      .query({
+        apiTokenSelector: 'name("dtp_")',
+        fields: '+scopes,+expirationDate,+creationDate,+lastUsedDate',
+        pageSize: '10000',
+      })
       .reply(200, {
         apiTokens: [
           { id: 'dt0c01.A', name: 'dtp_a', enabled: true, scopes: ['metrics.ingest'] },
@@ -312,7 +316,16 @@ describe('Dynatrace client', () => {
       .get('/api/v2/apiTokens')
       .query({ nextPageKey: 'KEY2' })
       .reply(200, {
-        apiTokens: [{ id: 'dt0c01.B', name: 'dtp_b', enabled: false }],
+        apiTokens: [
+          {
+            id: 'dt0c01.B',
+            name: 'dtp_b',
+            enabled: false,
+            scopes: [],
+            creationDate: '2026-01-01T00:00:00.000Z',
+            lastUsedDate: '2026-02-01T00:00:00.000Z',
+          },
+        ],
         pageSize: 1,
         totalCount: 3,
       });
@@ -323,9 +336,41 @@ describe('Dynatrace client', () => {
       }),
     );
     expect(await dt.listTokens('dtp_')).toEqual([
-      { id: 'dt0c01.A', name: 'dtp_a', scopes: ['metrics.ingest'], enabled: true, expirationDate: undefined },
-      { id: 'dt0c01.B', name: 'dtp_b', scopes: [], enabled: false, expirationDate: undefined },
+      { id: 'dt0c01.A', name: 'dtp_a', scopes: ['metrics.ingest'], enabled: true },
+      {
+        id: 'dt0c01.B',
+        name: 'dtp_b',
+        scopes: [],
+        enabled: false,
+        creationDate: '2026-01-01T00:00:00.000Z',
+        lastUsedDate: '2026-02-01T00:00:00.000Z',
+      },
     ]);
+  });
+
+  it('stops at a repeated nextPageKey, even while the total still allows more pages', async () => {
+    const tokens = (from: number) =>
+      Array.from({ length: 100 }, (_, i) => ({
+        id: `dt0c01.T${from + i}`,
+        name: `dtp_${from + i}`,
+        enabled: true,
+        scopes: ['metrics.ingest'],
+      }));
+    nock(DT)
+      .get('/api/v2/apiTokens')
+      .query((q) => q.nextPageKey === undefined)
+      .times(2)
+      .reply(200, { totalCount: 1000, apiTokens: tokens(0), nextPageKey: 'K1' })
+      .get('/api/v2/apiTokens')
+      .query({ nextPageKey: 'K1' })
+      .times(2)
+      .reply(200, { totalCount: 1000, apiTokens: tokens(100), nextPageKey: 'K1' });
+    const dt = new DynatraceRestClient('abc12345', http(`${DT}/api/v2`, 'dynatrace'));
+    const error = await dt.listTokens('dtp_').catch((e) => e);
+    expect(error).toBeInstanceOf(MalformedAnswerError);
+    expect(error.message).toBe(
+      'dynatrace list api tokens (GET /apiTokens): listing incomplete: nextPageKey repeated on page 2 (200 of 1000 tokens) (after 2 attempts)',
+    );
   });
 
   it('mints a token whose value is wrapped and redacted, updates in place and deletes idempotently', async () => {

@@ -9,13 +9,22 @@ import { dirname, join, relative } from 'node:path';
 export const ORG_A = '1nJk5bXkZr1UhKMGbRxLpLzqX0v';
 export const ORG_B = '2Ab3Cd4Ef5Gh6Ij7Kl8Mn9Op0Qr';
 
-/** The tokens the Dynatrace Operator reads, as a spec's `tokens:` list at the usual indentation. */
+/**
+ * The tokens the Dynatrace Operator reads, as a spec's `tokens:` list at the usual indentation, followed by
+ * the spec's acknowledgement of the elevated scopes among them (so it must end the spec).
+ */
 export const OPERATOR_TOKENS = `        - name: operator
           keyNameInSecret: apiToken
           scopes: [activeGateTokenManagement.create, entities.read, settings.write, settings.read, DataExport, InstallerDownload]
         - name: ingest
           keyNameInSecret: dataIngestToken
           scopes: [metrics.ingest, logs.ingest, openTelemetryTrace.ingest]
+  acknowledgedScopes:
+    - {scope: activeGateTokenManagement.create, reason: The Operator creates its ActiveGate's token.}
+    - {scope: settings.write, reason: The Operator writes its cluster's monitoring settings.}
+    - {scope: settings.read, reason: The Operator reads those settings back.}
+    - {scope: DataExport, reason: The Operator looks up its cluster's entity.}
+    - {scope: InstallerDownload, reason: The Operator downloads the OneAgent.}
 `;
 
 export const BASELINE: Readonly<Record<string, string>> = {

@@ -118,7 +118,7 @@ const cases: Case[] = [
     files: { [TENANT]: baseline(TENANT, 'dynatrace.com\n', 'dynatrace.com/api\n') },
     at: [TENANT, 8, 19],
     message:
-      "spec.environmentUrl: must be the environment's base URL, https://<environmentId>.live.dynatrace.com, in lower case and without a path (dtp adds /api itself)",
+      "spec.environmentUrl: must be the environment's base URL, https://<environmentId>.live.dynatrace.com (or https://<host>/e/<environmentId> for Managed), in lower case and without /api (dtp adds it)",
   },
   {
     name: 'an environment URL of another environment',
@@ -150,14 +150,14 @@ const cases: Case[] = [
     files: { [SPECS]: baseline(SPECS, 'entities.read,', 'apiTokens.write,') },
     at: [SPECS, 14, 54],
     message:
-      'spec.secrets[0].tokens[0].scopes[1]: scope `apiTokens.write` is not allowed: it creates, changes and deletes API tokens: the power of the bootstrap token itself; a cluster holding this token could mint or read other tokens: the exact thing dtp exists to prevent',
+      'spec.secrets[0].tokens[0].scopes[1]: scope `apiTokens.write` is not allowed: it creates, changes and deletes API tokens: the power of the bootstrap token itself; a cluster holding this token could escalate beyond its own telemetry (other tokens, code on hosts, the tenant configuration): the exact thing dtp exists to prevent',
   },
   {
     name: 'a token-reading scope (activeGateTokenManagement.read)',
     files: { [SPECS]: baseline(SPECS, 'logs.ingest,', 'activeGateTokenManagement.read,') },
     at: [SPECS, 17, 36],
     message:
-      'spec.secrets[0].tokens[1].scopes[1]: scope `activeGateTokenManagement.read` is not allowed: it reads the ActiveGate tokens of the whole tenant; a cluster holding this token could mint or read other tokens: the exact thing dtp exists to prevent',
+      'spec.secrets[0].tokens[1].scopes[1]: scope `activeGateTokenManagement.read` is not allowed: it reads the ActiveGate tokens of the whole tenant; a cluster holding this token could escalate beyond its own telemetry (other tokens, code on hosts, the tenant configuration): the exact thing dtp exists to prevent',
   },
   {
     name: 'a misspelt scope',
@@ -211,7 +211,11 @@ const cases: Case[] = [
   {
     name: 'one Secret twice in a spec',
     files: {
-      [SPECS]: `${BASELINE[SPECS]}    - name: dynatrace-token-dtp\n      namespace: dynatrace\n      tokens: [{name: x, scopes: [metrics.ingest]}]\n`,
+      [SPECS]: baseline(
+        SPECS,
+        '  acknowledgedScopes:',
+        '    - name: dynatrace-token-dtp\n      namespace: dynatrace\n      tokens: [{name: x, scopes: [metrics.ingest]}]\n  acknowledgedScopes:',
+      ),
     },
     at: [SPECS, 18, 13],
     message:

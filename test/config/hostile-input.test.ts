@@ -1,6 +1,5 @@
 /**
- * Hostile input is input: every bound on what the loader reads holds, is reported where it was crossed, and
- * costs no more than the bound allows.
+ * Hostile input is input: every bound on what the loader reads holds and is reported where it was crossed.
  */
 import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -64,7 +63,7 @@ describe('bounds on hostile input', () => {
     );
   });
 
-  it('rejects a billion-laughs file quickly and without building it', async () => {
+  it('rejects a billion-laughs file at the alias that crosses the bound, without building it', async () => {
     const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
     for (let i = 1; i < 9; i++)
       levels.push(
@@ -73,13 +72,13 @@ describe('bounds on hostile input', () => {
           .join(', ')}]`,
       );
     const dir = folder({ 'bomb.yaml': `${levels.join('\n')}\n` }, {});
-    const started = performance.now();
     const result = await loadConfig(dir);
-    // 10^9 values if expanded; the walk stops counting at the bound instead.
-    expect(performance.now() - started).toBeLessThan(2000);
-    expect(result.diagnostics.map((d) => d.message)).toContain(
-      'the document expands to more than 100,000 values through its aliases',
-    );
+    // 10^9 values if expanded; the walk stops counting at the alias that crosses the bound instead: the
+    // eighth *l3 on line 5 (about 12,000 values before l4, 11,111 per *l3). Nothing later is expanded.
+    // How long it takes is measured by test/config/benchmark.ts, not here.
+    expect(result.diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual([
+      '5:45 the document expands to more than 100,000 values through its aliases',
+    ]);
   });
 
   it('reports a flood of broken references without stalling, suggesting fixes while the budget lasts', async () => {
@@ -90,14 +89,15 @@ describe('bounds on hostile input', () => {
       const path = join(large.dir, file);
       writeFileSync(path, readFileSync(path, 'utf8').replace(/organizationId: org/g, 'organizationId: Org'));
     }
-    const started = performance.now();
     const result = await loadConfig(large.dir);
-    expect(performance.now() - started).toBeLessThan(10_000);
     const unknown = result.diagnostics.filter((d) =>
       d.message.includes('is not declared as an AllowedOrganization'),
     );
     expect(unknown.length).toBeGreaterThan(5000);
     expect(unknown[0]!.message).toMatch(/; did you mean `Org0\d+`\?$/);
+    // What keeps it from stalling: the suggestion budget runs out and the rest are reported without one.
+    // (How long it takes is measured by test/config/benchmark.ts.)
+    expect(unknown.at(-1)!.message).not.toContain('did you mean');
   });
 
   it('rejects nesting beyond maxDepth at the bracket that goes too deep', async () => {

@@ -1,4 +1,4 @@
-/** A fleet-sized configuration loads correctly and far within a CI step's patience. */
+/** A fleet-sized configuration loads correctly; how long it takes is measured by test/config/benchmark.ts. */
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
@@ -11,15 +11,11 @@ describe('a configuration of 500 files and 5,000 documents', () => {
   it('loads without a problem, every document in the model', async () => {
     expect(large.files).toBe(500);
     expect(large.documents).toBeGreaterThanOrEqual(4990);
-    const started = performance.now();
     const result = await loadConfig(large.dir);
-    const elapsed = performance.now() - started;
     expect(result.diagnostics).toEqual([]);
     const config = result.config!;
     expect(
       config.tenants.size + config.tokenSpecs.size + config.organizations.size + config.ocmEnvironments.size,
     ).toBe(large.documents);
-    // Measured at well under a second; the bound only catches accidental quadratic work, not machine noise.
-    expect(elapsed).toBeLessThan(10_000);
   });
 });

@@ -10,7 +10,13 @@ import formats from 'ajv-formats';
 import { loadAll } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { ALLOWED_SCOPES, FORBIDDEN_SCOPES, KNOWN_SCOPES } from '../../src/config/scopes.js';
+import {
+  ALLOWED_SCOPES,
+  ELEVATED_SCOPES,
+  FORBIDDEN_SCOPES,
+  KNOWN_SCOPES,
+  scopeClass,
+} from '../../src/config/scopes.js';
 import { SCHEMA_FILES } from '../../src/config/schemas.js';
 import { removeConfig, writeConfig } from './baseline.js';
 import { STACK_FRAME, validate } from './validate.js';
@@ -82,6 +88,24 @@ describe('shipped tenants/', () => {
       'metrics.ingest',
       'openTelemetryTrace.ingest',
     ]);
+  });
+
+  it.each([
+    ['OcmEnvironment', 'environments.yaml'],
+    ['DynatraceTenant', 'tenant-eu.yaml'],
+    ['TokenSpec', 'token-specs.yaml'],
+  ])('accepts the %s example of docs/configuration.md in place of its baseline file', async (kind, file) => {
+    const docs = readFileSync('docs/configuration.md', 'utf8');
+    const examples = [...docs.matchAll(/```yaml\n(apiVersion: dtp\/v1\nkind: (\w+)\n[\s\S]*?)```/g)];
+    const example = examples.find((m) => m[2] === kind)?.[1];
+    expect(example, kind).toBeDefined();
+    const dir = writeConfig({ [file]: example! });
+    try {
+      const result = await loadConfig(dir);
+      expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    } finally {
+      removeConfig(dir);
+    }
   });
 
   it('accepts the tenant of the pull request example in docs/configuration.md', async () => {
@@ -218,10 +242,38 @@ describe('scopes', () => {
     for (const scope of FORBIDDEN_SCOPES.keys()) expect(KNOWN_SCOPES.has(scope), scope).toBe(true);
   });
 
-  it('are all listed in docs/configuration.md, the forbidden ones with their reason', () => {
-    const docs = readFileSync('docs/configuration.md', 'utf8').replace(/\s+/g, ' ');
-    for (const scope of ALLOWED_SCOPES) expect(docs, scope).toContain(`\`${scope}\``);
-    for (const [scope, reason] of FORBIDDEN_SCOPES)
-      expect(docs, scope).toContain(`| \`${scope}\` | ${reason} |`);
+  it('are all listed in docs/configuration.md with their class and reason', () => {
+    const docs = readFileSync('docs/configuration.md', 'utf8').replace(/ +/g, ' ');
+    for (const scope of KNOWN_SCOPES) {
+      const { grade, reason } = scopeClass(scope)!;
+      expect(docs, scope).toContain(`| \`${scope}\` | ${grade} | ${reason} |`);
+    }
+  });
+
+  it('grade every known scope, and only known scopes', () => {
+    for (const scope of KNOWN_SCOPES) expect(scopeClass(scope), scope).toBeDefined();
+    for (const scope of [...FORBIDDEN_SCOPES.keys(), ...ELEVATED_SCOPES.keys()])
+      expect(KNOWN_SCOPES.has(scope), scope).toBe(true);
+  });
+
+  it('forbid code upload, extension configuration and tenant-wide configuration writes', () => {
+    for (const scope of [
+      'PluginUpload',
+      'extensions.write',
+      'extensionConfigurations.write',
+      'WriteConfig',
+      'hub.write',
+      'credentialVault.write',
+    ]) {
+      expect(FORBIDDEN_SCOPES.has(scope), scope).toBe(true);
+      expect(ALLOWED_SCOPES).not.toContain(scope);
+    }
+  });
+
+  it('grade configuration writes, data export and broad reads as elevated, ingest as standard', () => {
+    for (const scope of ['settings.write', 'DataExport', 'ReadConfig', 'logs.read', 'InstallerDownload'])
+      expect(ELEVATED_SCOPES.has(scope), scope).toBe(true);
+    for (const scope of ['metrics.ingest', 'logs.ingest', 'openTelemetryTrace.ingest', 'entities.read'])
+      expect(scopeClass(scope)?.grade, scope).toBe('standard');
   });
 });

@@ -16,10 +16,12 @@ export interface Validation {
 }
 
 export async function validate(configDir: string): Promise<Validation> {
-  const settings: Record<string, string> = { mode: 'validate', config: configDir };
-  const options = resolveOptions((name) => settings[name]);
   // The summary goes elsewhere: inside the configuration folder it would be a file to ignore next time.
-  const summaryPath = join(mkdtempSync(join(tmpdir(), 'dtp-summary-')), 'summary.md');
+  // An explicit report-dir asks for the summary outside GitHub too.
+  const summaryDir = mkdtempSync(join(tmpdir(), 'dtp-summary-'));
+  const summaryPath = join(summaryDir, 'summary.md');
+  const settings: Record<string, string> = { mode: 'validate', config: configDir, 'report-dir': summaryDir };
+  const options = resolveOptions((name) => settings[name]);
   const stdout: string[] = [];
   const stderr: string[] = [];
   const platform = plainPlatform({

@@ -183,6 +183,38 @@ describe('under faults', () => {
     expect(steady.writes).toBe(0);
   });
 
+  it('loses the answers of 10 % of the writes (applied, then the connection drops), then converges with one clean run', async () => {
+    const lossy = await checkedSandbox({ clusters: 80, seed: 35 });
+    try {
+      const lose = { lostAnswerRate: 0.15 };
+      lossy.sandbox.setFaults('dynatrace', { createToken: lose, updateToken: lose, deleteToken: lose });
+      lossy.sandbox.setFaults('ocm', {
+        createSyncSet: lose,
+        patchSyncSet: lose,
+        createManifest: lose,
+        patchManifest: lose,
+      });
+      const faulty = await dtp(lossy, 'reconcile');
+      const writes = lossy.sandbox.writes();
+      const lost = writes.filter((r) => r.fault === 'lost-answer').length;
+      expect(lost / writes.length).toBeGreaterThanOrEqual(0.1);
+      expect([0, 1]).toContain(faulty.exitCode);
+      // Every lost mint was found by name and revoked (or delivered) in the same run.
+      expect(lossy.sandbox.audit().duplicateNames).toEqual([]);
+      expect(lossy.sandbox.audit().orphanTokens).toEqual([]);
+      lossy.sandbox.clearFaults();
+      const again = await dtp(lossy, 'reconcile');
+      expect(again.exitCode).toBe(0);
+      const audit = lossy.sandbox.audit();
+      expect(audit.duplicateNames).toEqual([]);
+      expect(audit.orphanTokens).toEqual([]);
+      expect(audit.deadSecrets).toEqual([]);
+      expect((await dtp(lossy, 'reconcile')).writes).toBe(0);
+    } finally {
+      await lossy.sandbox.close();
+    }
+  });
+
   it('revokes what it minted when the delivery cannot be written, and tells the cluster once', async () => {
     const more = await checkedSandbox({ clusters: 20, seed: 34, hcpShare: 0 });
     try {

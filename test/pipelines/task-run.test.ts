@@ -129,14 +129,17 @@ function runTask(options: {
 }
 
 describe('dtp Task steps, emulated', () => {
-  it('validate on a valid checkout: task succeeds, results 0/0/empty (validate writes no report)', () => {
+  it('validate on a valid checkout: task succeeds, results 0/0/empty report (validate writes only a summary)', () => {
     const run = runTask({ params: { mode: 'validate' } });
     expect(run.steps.map((s) => [s.name, s.exitCode])).toEqual([
       ['dtp', 0],
       ['results', 0],
     ]);
     expect(run.steps[0]!.stdout).toContain('configuration valid');
-    expect(run.results).toEqual({ changed: '0', failed: '0', 'report-path': '' });
+    // validate writes summary.md (no report.json): its path is a result, its text ends the log.
+    const summary = join(run.source, 'dtp-report', 'summary.md');
+    expect(run.results).toEqual({ changed: '0', failed: '0', 'report-path': '', 'summary-path': summary });
+    expect(run.steps.at(-1)!.stdout.trimEnd().endsWith(readFileSync(summary, 'utf8').trimEnd())).toBe(true);
     expect(run.exitCode).toBe(0);
   });
 
@@ -153,7 +156,10 @@ describe('dtp Task steps, emulated', () => {
       ['results', 2],
     ]);
     expect(run.steps[0]!.stderr).toContain('bogusField');
-    expect(run.results).toEqual({ changed: '0', failed: '0', 'report-path': '' });
+    // validate writes summary.md (no report.json): its path is a result, its text ends the log.
+    const summary = join(run.source, 'dtp-report', 'summary.md');
+    expect(run.results).toEqual({ changed: '0', failed: '0', 'report-path': '', 'summary-path': summary });
+    expect(run.steps.at(-1)!.stdout.trimEnd().endsWith(readFileSync(summary, 'utf8').trimEnd())).toBe(true);
     expect(run.exitCode).toBe(2);
   });
 
@@ -168,13 +174,17 @@ describe('dtp Task steps, emulated', () => {
   it('runs `dtp <mode>` and maps files of the secrets workspace to DTP_<NAME>_FILE', () => {
     const run = runTask({
       params: { mode: 'reconcile', 'vault-token-key': 'token', 'vault-secret-id-key': 'secret-id' },
-      secrets: { token: 's.x', 'secret-id': 'y' },
+      secrets: { token: 's.x', 'secret-id': 'y', 'metrics-push-auth': 'Bearer z', unrelated: 'n' },
       dtp: 'stub',
     });
     const secrets = join(run.source, '..', 'secrets');
     expect(run.log.trim().split('\n')).toEqual([
       'args=reconcile',
+      'DTP_CA_FILE=',
       'DTP_KUBERNETES_TOKEN_FILE=/var/run/secrets/kubernetes.io/serviceaccount/token',
+      // A file named after a secret setting is that setting; other files are ignored.
+      `DTP_METRICS_PUSH_AUTH_FILE=${secrets}/metrics-push-auth`,
+      'DTP_NOTIFY_STATE_FILE=dtp-state/notify-state.json',
       `DTP_VAULT_SECRET_ID_FILE=${secrets}/secret-id`,
       `DTP_VAULT_TOKEN_FILE=${secrets}/token`,
     ]);
@@ -209,10 +219,11 @@ describe('dtp Task steps, emulated', () => {
       changed: '3',
       failed: '2',
       'report-path': join(run.source, 'dtp-report', 'report.json'),
+      'summary-path': '',
     });
   });
 
-  it('results from report.json: reconcile counts changed clusters, in the report-dir param', () => {
+  it('results from report.json: reconcile counts changed clusters, in the report-dir param; the summary ends the log', () => {
     const run = runTask({
       params: { mode: 'reconcile', 'report-dir': 'out/report' },
       dtp: 'stub',
@@ -222,6 +233,7 @@ describe('dtp Task steps, emulated', () => {
           join(source, 'out', 'report', 'report.json'),
           JSON.stringify({ mode: 'reconcile', exitCode: 0, totals: { planned: 0, changed: 5, failed: 0 } }),
         );
+        writeFileSync(join(source, 'out', 'report', 'summary.md'), '# dtp reconcile\n\n5 changed\n');
       },
     });
     expect(run.exitCode).toBe(0);
@@ -229,6 +241,8 @@ describe('dtp Task steps, emulated', () => {
       changed: '5',
       failed: '0',
       'report-path': join(run.source, 'out', 'report', 'report.json'),
+      'summary-path': join(run.source, 'out', 'report', 'summary.md'),
     });
+    expect(run.steps.at(-1)!.stdout.trimEnd()).toMatch(/\n# dtp reconcile\n\n5 changed$/);
   });
 });

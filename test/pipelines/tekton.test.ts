@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { envName, OPTIONS } from '../../src/options.js';
-import { clone, loadDoc, loadDocs, tektonSchema, validateTekton, type Doc } from './helpers.js';
+import { clone, loadDoc, loadDocs, readText, tektonSchema, validateTekton, type Doc } from './helpers.js';
 
 const TASK = 'tekton/task/dtp/0.1/dtp.yaml';
 const PIPELINE = 'tekton/pipeline/dtp-reconcile.yaml';
@@ -44,9 +44,8 @@ describe('Tekton objects validate against the v1 CRD schemas', () => {
     const value = (i: (typeof include)[number], name: string) => i.params.find((p) => p.name === name)?.value;
     expect(include.map((i) => value(i, 'shard'))).toEqual(['1/4', '2/4', '3/4', '4/4']);
     expect(new Set(include.map((i) => value(i, 'report-dir'))).size).toBe(4);
-    expect(sharded.spec.finally[0].taskSpec.steps[0].script).toContain(
-      'dtp report merge dtp-report/shard-*/report.json',
-    );
+    const merge = (sharded.spec.finally as Doc[]).find((t) => t.name === 'merge-reports')!;
+    expect(merge.taskSpec.steps[0].script).toContain('dtp report merge dtp-report/shard-*/report.json');
   });
 
   it(`the PipelineRun in ${TRIGGER_TEMPLATE} is a valid PipelineRun`, () => {
@@ -168,15 +167,17 @@ describe('the dtp Task', () => {
     expect(t.spec.workspaces[0].optional).toBeUndefined();
   });
 
-  it('declares the results changed, failed and report-path, and a step writes each of them', () => {
-    expect(t.spec.results.map((r: Doc) => r.name)).toEqual(['changed', 'failed', 'report-path']);
+  it('declares the results changed, failed, report-path and summary-path, and a step writes each of them', () => {
+    const names = ['changed', 'failed', 'report-path', 'summary-path'];
+    expect(t.spec.results.map((r: Doc) => r.name)).toEqual(names);
     const text = JSON.stringify(steps);
-    for (const r of ['changed', 'failed', 'report-path']) expect(text).toContain(`$(results.${r}.path)`);
+    for (const r of names) expect(text).toContain(`$(results.${r}.path)`);
   });
 
-  it('mode defaults to plan and the Vault login to kubernetes', () => {
+  it('mode defaults to what the Action defaults to, and the Vault login to kubernetes', () => {
     const param = (name: string) => t.spec.params.find((p: Doc) => p.name === name);
-    expect(param('mode').default).toBe('plan');
+    expect(param('mode').default).toBe(OPTIONS.find((o) => o.name === 'mode')!.default);
+    expect(param('mode').default).toBe('reconcile');
     expect(param('vault-auth-method').default).toBe('kubernetes');
   });
 
@@ -224,12 +225,19 @@ describe('the dtp Task', () => {
       expect(e.value).toBe(`$(params.${option.name})`);
       expect(params.has(option.name)).toBe(true);
     }
-    // The GitHub-only settings are deliberately absent; everything else is a param.
+    // The GitHub-only settings are deliberately absent; secrets and the JWT file come from the secrets
+    // workspace (see the next test); everything else is a param. The task README says so, setting by setting.
     const githubOnly = ['pr-comment', 'github-token', 'vault-jwt-audience'];
-    // Secrets and file paths come from the secrets workspace (see the next test).
-    const viaFiles = ['vault-token', 'vault-secret-id', 'vault-jwt-file'];
+    const viaFiles = ['vault-jwt-file', ...OPTIONS.filter((o) => o.secret).map((o) => o.name)];
+    const readme = readText('tekton/task/dtp/0.1/README.md');
+    const notParams = readme.slice(readme.indexOf('### Settings that are not parameters'));
     for (const o of OPTIONS) {
-      if (githubOnly.includes(o.name) || viaFiles.includes(o.name)) continue;
+      if (githubOnly.includes(o.name) || viaFiles.includes(o.name)) {
+        expect(notParams, `${o.name}: not a param, so the task README must say why`).toContain(
+          `\`${o.name}\``,
+        );
+        continue;
+      }
       expect(
         env.map((e) => e.name),
         o.name,
@@ -238,7 +246,7 @@ describe('the dtp Task', () => {
   });
 
   it('param defaults agree with dtp (action.yml) except where Tekton differs on purpose', () => {
-    const differs: Record<string, string> = { mode: 'plan', 'vault-auth-method': 'kubernetes' };
+    const differs: Record<string, string> = { 'vault-auth-method': 'kubernetes' };
     for (const p of t.spec.params as Doc[]) {
       const option = OPTIONS.find((o) => o.name === p.name);
       if (!option) continue;
@@ -256,14 +264,23 @@ describe('the dtp Task', () => {
       expect(script).toContain(`export ${envName(option)}_FILE="\${SECRETS_PATH}/\${${key}}"`);
     }
     expect(script).toContain(`export ${envName('vault-jwt-file')}="\${SECRETS_PATH}/\${VAULT_JWT_KEY}"`);
+    // Every secret setting (but the GitHub token) is a file of its own name in the secrets workspace.
+    const listed = (steps[0]!.env as Doc[]).find((e) => e.name === 'SECRET_SETTINGS')!.value.split(' ');
+    expect(listed.sort()).toEqual(
+      OPTIONS.filter((o) => o.secret && o.name !== 'github-token')
+        .map((o) => o.name)
+        .sort(),
+    );
   });
 });
 
 describe('the dtp-reconcile Pipeline', () => {
   const p = pipeline();
 
-  it('clones through a resolver, then runs the dtp task on the same workspace', () => {
-    const [clone, dtp] = p.spec.tasks as Doc[];
+  it('takes its turn first, clones through a resolver, then runs the dtp task on the same workspace', () => {
+    const [guard, clone, dtp] = p.spec.tasks as Doc[];
+    expect(guard!.taskRef).toEqual({ kind: 'Task', name: 'dtp-one-at-a-time' });
+    expect(clone!.runAfter).toEqual([guard!.name]);
     expect(clone!.taskRef.resolver).toMatch(/^(hub|git)$/);
     const ref = Object.fromEntries(clone!.taskRef.params.map((x: Doc) => [x.name, x.value]));
     expect(ref.name ?? ref.pathInRepo).toMatch(/git-clone/);
@@ -288,6 +305,7 @@ describe('the dtp-reconcile Pipeline', () => {
       '$(tasks.dtp.results.changed)',
       '$(tasks.dtp.results.failed)',
       '$(tasks.dtp.results.report-path)',
+      '$(tasks.dtp.results.summary-path)',
     ]);
   });
 
@@ -302,8 +320,12 @@ describe('the dtp-reconcile Pipeline', () => {
         required.name,
       ).toContain(required.name);
     }
-    // Only the dtp task runs as the service account Vault trusts.
-    expect(run.spec.taskRunSpecs).toEqual([{ pipelineTaskName: 'dtp', serviceAccountName: 'dtp' }]);
+    // Only the dtp task runs as the service account Vault trusts; the guard as the one that may list runs.
+    expect(run.spec.taskRunSpecs).toEqual([
+      { pipelineTaskName: 'one-at-a-time', serviceAccountName: 'dtp-guard' },
+      { pipelineTaskName: 'end-of-turn', serviceAccountName: 'dtp-guard' },
+      { pipelineTaskName: 'dtp', serviceAccountName: 'dtp' },
+    ]);
     expect(loadDocs('tekton/triggers/rbac.yaml').map((d) => `${d.kind}/${d.metadata.name}`)).toContain(
       'ServiceAccount/dtp',
     );

@@ -10,7 +10,7 @@ const LISTENER = 'tekton/triggers/eventlistener.yaml';
 const listener = () => loadDoc(LISTENER);
 const bindings = () => loadDocs('tekton/triggers/triggerbinding.yaml');
 const template = () => loadDoc('tekton/triggers/triggertemplate.yaml');
-const cronjob = () => loadDoc('tekton/triggers/cronjob.yaml');
+const cronjob = () => loadDocs('tekton/triggers/cronjob.yaml').find((d) => d.kind === 'CronJob')!;
 const rbac = () => loadDocs('tekton/triggers/rbac.yaml');
 
 const TRIGGERS_API = 'triggers.tekton.dev/v1beta1';
@@ -84,11 +84,11 @@ describe('EventListener', () => {
     const el = clone(listener());
     el.spec.triggers[0].templat = el.spec.triggers[0].template;
     delete el.spec.triggers[0].template;
-    el.spec.triggers[1].interceptors[0].params = 'filter';
+    el.spec.triggers[0].interceptors[1].params = 'filter';
     const problems = checkEventListener(el).join('\n');
     expect(problems).toContain('triggers[0].templat: unknown field');
     expect(problems).toContain('triggers[0].template.ref: must be a string');
-    expect(problems).toContain('triggers[1].interceptors[0].params: must be a list');
+    expect(problems).toContain('triggers[0].interceptors[1].params: must be a list');
   });
 
   it('push trigger: GitHub interceptor with a secretRef for push events, then a CEL filter on tenants/', () => {
@@ -124,18 +124,11 @@ describe('EventListener', () => {
     expect(cel(filter, { ...push(main, [{ removed: ['tenants/a.yaml'] }]), deleted: true })).toBe(false);
   });
 
-  it('schedule trigger: fires only on the header the CronJob sends, whatever the body', () => {
-    const t = trigger(listener(), 'schedule');
-    const filter = param(t.interceptors[0], 'filter') as string;
-    expect(cel(filter, {}, { 'X-Dtp-Trigger': 'schedule' })).toBe(true);
-    expect(cel(filter, push('refs/heads/main', [{ modified: ['tenants/a.yaml'] }]))).toBe(false);
-    expect(cel(filter, {}, { 'X-Dtp-Trigger': 'other' })).toBe(false);
-    const sent = cronjob().spec.jobTemplate.spec.template.spec.containers[0].args as string[];
-    expect(sent).toContain('X-Dtp-Trigger: schedule');
-    expect(t.bindings).toEqual([{ ref: 'dtp-schedule' }]);
+  it('has the push trigger only: the schedule creates its PipelineRun without the listener', () => {
+    expect((listener().spec.triggers as Doc[]).map((t) => t.name)).toEqual(['github-push']);
   });
 
-  it('runs as a service account bound to the Tekton Triggers roles', () => {
+  it('runs as a service account bound to its own least-privilege roles (test/security/tekton.test.ts)', () => {
     const sa = listener().spec.serviceAccountName;
     const docs = rbac();
     expect(docs).toContainEqual(
@@ -143,11 +136,17 @@ describe('EventListener', () => {
     );
     const roles = docs
       .filter((d) => d.kind.endsWith('Binding') && d.subjects.some((s: Doc) => s.name === sa))
-      .map((d) => d.roleRef.name);
+      .map((d) => `${d.roleRef.kind}/${d.roleRef.name}`);
     expect(roles.sort()).toEqual([
-      'tekton-triggers-eventlistener-clusterroles',
-      'tekton-triggers-eventlistener-roles',
+      'ClusterRole/dtp-triggers-eventlistener-cluster',
+      'Role/dtp-triggers-eventlistener',
     ]);
+    // Every roleRef names a role defined here, of the kind it says.
+    for (const b of docs.filter((d) => d.kind.endsWith('Binding')))
+      expect(
+        docs.some((d) => d.kind === b.roleRef.kind && d.metadata.name === b.roleRef.name),
+        b.metadata.name,
+      ).toBe(true);
   });
 });
 
@@ -155,7 +154,7 @@ describe('TriggerBindings and TriggerTemplate', () => {
   it('bindings provide exactly the params the template declares; only the commit comes from the body', () => {
     const declared = new Set(template().spec.params.map((p: Doc) => p.name));
     const names = bindings().map((b) => b.metadata.name);
-    expect(names.sort()).toEqual(['dtp-github-push', 'dtp-schedule']);
+    expect(names.sort()).toEqual(['dtp-github-push']);
     for (const b of bindings()) {
       expect(b.apiVersion).toBe(TRIGGERS_API);
       expect(b.kind).toBe('TriggerBinding');
@@ -224,20 +223,20 @@ describe('CronJob', () => {
     expect(checkSchedule('61 */2 * * *')).toEqual(['schedule field 1 "61" is not valid']);
   });
 
-  it('posts to the EventListener service with curl, as non-root, with nothing it does not need', () => {
+  it('creates the PipelineRun with the dtp image, as non-root, with nothing it does not need', () => {
     const pod = cronjob().spec.jobTemplate.spec.template.spec;
-    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(pod.serviceAccountName).toBe('dtp-schedule');
     expect(pod.securityContext.runAsNonRoot).toBe(true);
     expect(pod.securityContext.runAsUser).toBeGreaterThan(0);
     expect(pod.containers).toHaveLength(1);
     const c = pod.containers[0];
-    expect(c.image).toMatch(/curl/);
+    expect(c.image).toMatch(/^quay\.io\/example\/dtp:[^@]+@sha256:[0-9a-f]{64}$/);
     expect(c.securityContext).toMatchObject({
       runAsNonRoot: true,
       allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
       capabilities: { drop: ['ALL'] },
     });
-    expect(c.args.at(-1)).toBe(`http://el-${listener().metadata.name}:8080`);
-    expect(c.args).toContain('POST');
+    expect(pod.volumes).toEqual([{ name: 'pipelinerun', configMap: { name: 'dtp-schedule' } }]);
   });
 });

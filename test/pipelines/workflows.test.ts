@@ -27,7 +27,14 @@ const WORKFLOWS = readdirSync(repoPath('.github', 'workflows'))
 const workflow = (path: string) => load(readText(path)) as Doc;
 const action = () => load(readText('action.yml')) as Doc;
 const jobsOf = (wf: Doc) => Object.entries(wf.jobs as Record<string, Doc>);
-const dtpSteps = (job: Doc) => ((job.steps ?? []) as Doc[]).filter((s) => s.uses === './');
+/** Steps that run the Action: this repository's own (`./`), or the default branch's copy in plan.yml. */
+const dtpSteps = (job: Doc) =>
+  ((job.steps ?? []) as Doc[]).filter((s) => s.uses === './' || s.uses === './.dtp/action');
+/** A job that calls a reusable workflow of this repository: the jobs of that workflow. */
+const calledJobs = (job: Doc): Doc[] => {
+  const m = /^example-org\/dtp\/(\.github\/workflows\/[\w.-]+)@main$/.exec(String(job.uses ?? ''));
+  return m ? Object.values((load(readText(m[1]!)) as Doc).jobs as Record<string, Doc>) : [];
+};
 
 /** The example workflows in the user docs: every fenced yaml block with `on:` and `jobs:`. */
 function docExamples(): { name: string; source: string }[] {
@@ -55,10 +62,12 @@ const KNOWN_ACTION_YML_PROBLEMS = [
 ];
 
 describe('@action-validator/core', () => {
-  it('finds the three workflows', () => {
+  it('finds the five workflows', () => {
     expect(WORKFLOWS).toEqual([
       '.github/workflows/ci.yml',
+      '.github/workflows/plan.yml',
       '.github/workflows/reconcile.yml',
+      '.github/workflows/release.yml',
       '.github/workflows/validate.yml',
     ]);
   });
@@ -165,7 +174,8 @@ describe('workflow policy', () => {
         `${path}: id-token belongs on the job, not the workflow`,
       ).toBeUndefined();
       for (const [name, job] of jobsOf(wf)) {
-        const usesJwt = dtpSteps(job).some((s) => s.with?.['vault-auth-method'] === 'jwt');
+        const jwt = (j: Doc) => dtpSteps(j).some((s) => s.with?.['vault-auth-method'] === 'jwt');
+        const usesJwt = jwt(job) || calledJobs(job).some(jwt);
         expect(job.permissions?.['id-token'] === 'write', `${path}: ${name}`).toBe(usesJwt);
       }
     }
@@ -184,7 +194,7 @@ describe('workflow policy', () => {
     for (const e of docExamples()) {
       const wf = load(e.source) as Doc;
       for (const [, job] of jobsOf(wf)) {
-        for (const s of (job.steps as Doc[]).filter((s) => /\/dtp@/.test(s.uses ?? ''))) {
+        for (const s of ((job.steps ?? []) as Doc[]).filter((s) => /\/dtp@/.test(s.uses ?? ''))) {
           for (const key of Object.keys(s.with ?? {}))
             expect(declared.has(key), `${e.name}: ${key}`).toBe(true);
         }
@@ -216,7 +226,11 @@ describe('workflow policy', () => {
     const plan = wf.jobs.plan as Doc;
     expect(plan.if).toBe('github.event.pull_request.head.repo.full_name == github.repository');
     expect(plan.permissions).toEqual({ contents: 'read', 'id-token': 'write', 'pull-requests': 'write' });
-    const [step] = dtpSteps(plan);
+    // The plan itself is plan.yml on the default branch (test/security/workflows.test.ts checks the trust).
+    expect(plan.uses).toBe('example-org/dtp/.github/workflows/plan.yml@main');
+    const [called] = calledJobs(plan);
+    expect(called!.permissions).toEqual(plan.permissions);
+    const [step] = dtpSteps(called!);
     expect(step!.with).toMatchObject({ mode: 'plan', 'vault-auth-method': 'jwt', 'pr-comment': true });
     expect(step!.with['vault-addr']).toBeTruthy();
     expect(step!.with['vault-role']).toBeTruthy();
@@ -240,15 +254,11 @@ describe('workflow policy', () => {
     expect(mode(false)).toBe('reconcile');
     expect(mode(undefined)).toBe('reconcile'); // schedule and push have no inputs
     expect(step!.with['vault-auth-method']).toBe('jwt');
+  });
 
-    const upload = (job.steps as Doc[]).find((s) => String(s.uses).startsWith('actions/upload-artifact@'))!;
-    expect(upload.uses).toBe('actions/upload-artifact@v4');
-    expect(upload.if).toBe('always()');
-    expect(upload.with.path.replace(/\/$/, '')).toBe(
-      step!.with['report-dir'] ?? action().inputs['report-dir'].default,
-    );
-    // The Action uploads its own artifact named dtp-report-<run>-<attempt>-<job>; names must not collide.
-    expect(upload.with.name).not.toMatch(/^dtp-report-/);
+  it('the report artifact is uploaded once, by the Action: no upload-artifact in workflows or docs', () => {
+    for (const { path } of all()) expect(readText(path), path).not.toMatch(/actions\/upload-artifact@/);
+    for (const e of docExamples()) expect(e.source, e.name).not.toMatch(/actions\/upload-artifact@/);
   });
 
   it('ci.yml: runs .ci/run on Node 24 with read-only contents', () => {
@@ -266,7 +276,9 @@ describe('workflow policy', () => {
   it('checkouts do not keep the token in .git/config', () => {
     for (const { path, wf } of all()) {
       for (const [name, job] of jobsOf(wf)) {
-        for (const s of (job.steps as Doc[]).filter((s) => String(s.uses).startsWith('actions/checkout@'))) {
+        for (const s of ((job.steps ?? []) as Doc[]).filter((s) =>
+          String(s.uses).startsWith('actions/checkout@'),
+        )) {
           expect(s.with?.['persist-credentials'], `${path}: ${name}`).toBe(false);
         }
       }

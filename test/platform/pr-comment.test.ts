@@ -56,4 +56,14 @@ describe('sticky plan comment', () => {
     expect(long.length).toBeLessThanOrEqual(65_000);
     expect(long).toContain('full plan is in the job summary');
   });
+
+  it('cuts a long plan at a line end and closes the folded section it cut into', () => {
+    const rows = Array.from({ length: 3000 }, (_, i) => `| cluster-${i} | a\\|b &amp; c |`).join('\n');
+    const body = commentBody(`## Plan\n\n<details><summary>Show</summary>\n\n${rows}\n\n</details>\n`);
+    expect(body.length).toBeLessThanOrEqual(65_000);
+    const kept = body.split('\n\n</details>')[0]!.split('\n');
+    // Every kept table row is whole: a cut inside `&amp;` or `\|` would change what renders.
+    expect(kept.filter((l) => l.startsWith('| cluster-')).every((l) => l.endsWith('c |'))).toBe(true);
+    expect(body).toMatch(/\n\n<\/details>\n\n… cut to fit a comment/);
+  });
 });

@@ -11,7 +11,7 @@ import type {
   OcmSubscription,
   ServiceLogEntry,
 } from '../../src/clients/api.js';
-import { RemoteError } from '../../src/errors.js';
+import { OutcomeUnknownError, RemoteError } from '../../src/errors.js';
 import { Secret } from '../../src/secret.js';
 
 export type Call = { system: 'ocm' | 'dynatrace'; op: string; target: string };
@@ -84,6 +84,10 @@ export class FakeOcm implements OcmClient {
     this.call('listClusters');
     return this.clusters.filter((c) => ids.includes(c.subscriptionId));
   }
+  async findClusters(externalIds: string[]): Promise<OcmCluster[]> {
+    this.call('findClusters');
+    return this.clusters.filter((c) => externalIds.includes(c.externalId));
+  }
   async getDelivery(clusterId: string, kind: DeliveryKind): Promise<DeliveryObjectWire | undefined> {
     this.call('getDelivery', clusterId);
     const found = this.deliveries.get(clusterId);
@@ -121,6 +125,14 @@ let counter = 0;
 export class FakeDynatrace implements DynatraceClient {
   tokens = new Map<string, DynatraceToken & { value: string }>();
   failing: Record<string, number> = {};
+  /** The next this many mints create the token, then lose the answer (OutcomeUnknownError). */
+  loseCreates = 0;
+  /** Ids the listing leaves out (a listing that lies); GET still finds them. */
+  hiddenFromListing = new Set<string>();
+  /** The next this many mints create the token and never answer. */
+  hangCreates = 0;
+  /** Called when a mint starts (a test may send a signal from here). */
+  onCreate?: (name: string) => void;
 
   constructor(
     readonly tenantId: string,
@@ -137,7 +149,7 @@ export class FakeDynatrace implements DynatraceClient {
   async listTokens(prefix: string): Promise<DynatraceToken[]> {
     this.call('listTokens');
     return [...this.tokens.values()]
-      .filter((t) => t.name.startsWith(prefix))
+      .filter((t) => t.name.startsWith(prefix) && !this.hiddenFromListing.has(t.id))
       .map(({ value: _value, ...t }) => structuredClone(t));
   }
   async createToken(request: { name: string; scopes: string[] }): Promise<CreatedToken> {
@@ -147,6 +159,21 @@ export class FakeDynatrace implements DynatraceClient {
     const id = `dt0c01.${pub}`;
     const value = `${id}.${'V'.repeat(60)}${String(counter).padStart(4, '0')}`;
     this.tokens.set(id, { id, name: request.name, scopes: [...request.scopes], enabled: true, value });
+    this.onCreate?.(request.name);
+    if (this.hangCreates > 0) {
+      this.hangCreates--;
+      return new Promise<CreatedToken>(() => {});
+    }
+    if (this.loseCreates > 0) {
+      this.loseCreates--;
+      throw new OutcomeUnknownError({
+        system: 'dynatrace',
+        operation: 'create api token',
+        method: 'POST',
+        path: '/apiTokens',
+        code: 'ECONNRESET',
+      });
+    }
     return { id, token: new Secret(value) };
   }
   async updateToken(id: string, update: { name: string; scopes: string[] }): Promise<void> {

@@ -223,7 +223,7 @@ describe('planCluster', () => {
       }),
     );
     const plan = planFor(c, config(), obs, { [TENANT]: tokenMap(stranger, ingest) });
-    expect(sources(plan)).toEqual(['mint:foreign', 'existing']);
+    expect(sources(plan)).toEqual(['mint:copied', 'existing']);
     expect(plan.revokes).toEqual([]);
   });
 

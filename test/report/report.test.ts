@@ -63,7 +63,7 @@ describe('report and summary', () => {
       tokensCreated: 52,
     });
     expect(report.breakdown.reduce((n, b) => n + b.tokensCreated, 0)).toBe(52);
-    const outputs = [JSON.stringify(report), renderSummary(report), renderMetrics(report)];
+    const outputs = [JSON.stringify(report), renderSummary(report), await renderMetrics(report)];
     const values = [...f.dt.values()].flatMap((d) => [...d.tokens.values()].map((t) => t.value));
     expect(values).toHaveLength(52);
     for (const value of values) for (const out of outputs) expect(out).not.toContain(value);
@@ -94,7 +94,7 @@ describe('report and summary', () => {
   it('writes Prometheus metrics with escaped labels', async () => {
     const f = fleet(5);
     const report = buildReport(await runEngine(f.input()), context);
-    const metrics = renderMetrics(report);
+    const metrics = await renderMetrics(report);
     expect(metrics).toMatch(/^dtp_clusters\{ocm_environment="production",status="changed"\} 5$/m);
     expect(metrics).toMatch(/^dtp_last_success_timestamp_seconds\{mode="reconcile"\} \d+/m);
     expect(metrics.match(/^# TYPE dtp_clusters gauge$/gm)).toHaveLength(1);
@@ -156,7 +156,7 @@ describe('report.json schema', () => {
     const plan = buildReport(await runEngine(f.input({ mode: 'plan' })), context);
     const cold = buildReport(await runEngine(f.input()), context);
     f.dt.get('abc12345')!.tokens.clear();
-    const failing = buildReport(await runEngine(f.input()), { ...context, exitCode: 1 });
+    const failing = buildReport(await runEngine(f.input({ remint: 'force' })), { ...context, exitCode: 1 });
     const merged = mergeReports([
       buildReport(await runEngine(f.input({ mode: 'plan', shard: { index: 1, count: 2 } })), {
         ...context,

@@ -1,0 +1,173 @@
+/**
+ * Stage 4, plan/apply: every eligible cluster whose delivery object was read is planned (pure), the
+ * re-mint guard holds back tenants that would re-mint too much, and in reconcile mode each plan is carried
+ * out under the concurrency bound. After a signal no cluster starts; at its deadline the clusters still in
+ * flight are abandoned and what they minted is revoked (the ledger).
+ */
+import type { OcmClient } from '../clients/api.js';
+import { mapConcurrent } from '../concurrency.js';
+import { describeError } from '../errors.js';
+import { ProgressMeter } from '../report/progress.js';
+import { applyClusterPlan } from './apply.js';
+import { interleave } from './interleave.js';
+import type { MintLedger } from './ledger.js';
+import { isNoop, type Cluster, type ClusterPlan } from './model.js';
+import type { Observation } from './observe.js';
+import { desiredSecrets, planCluster, type EligibleBinding, type TenantTokens } from './plan.js';
+import { remintHolds, remintsIn } from './remint-guard.js';
+import type { Resolution } from './resolve.js';
+import type { ClusterReport, EngineInput, RemintHold } from './result.js';
+
+export interface ClusterWork {
+  cluster: Cluster;
+  eligible: EligibleBinding[];
+  report: ClusterReport;
+  plan: ClusterPlan;
+}
+
+export function planClusters(
+  resolution: Resolution,
+  observation: Observation,
+  input: Pick<EngineInput, 'remint' | 'now' | 'log'>,
+): { work: ClusterWork[]; remintHeld: RemintHold[] } {
+  const now = input.now ?? (() => new Date());
+  // Round-robin over OCM environments: each has its own rate limit, so a queue sorted by environment would
+  // leave one environment's budget idle while the workers wait on the other's.
+  const read = interleave(
+    [...resolution.eligible.values()].filter((e) => observation.deliveries.has(e.cluster.id)),
+    (e) => e.cluster.ocmEnvironment,
+  );
+  const planOf = (e: (typeof read)[number], tokens: ReadonlyMap<string, TenantTokens>) =>
+    planCluster({
+      cluster: e.cluster,
+      desired: desiredSecrets(e.cluster, e.eligible),
+      observed: observation.deliveries.get(e.cluster.id),
+      tokens,
+      now: now(),
+    });
+  const plans = read.map((e) => planOf(e, observation.tokens));
+  const remintHeld = remintHolds(plans, { remint: input.remint ?? 'true' });
+  if (remintHeld.length > 0) {
+    const held = new Set(remintHeld.map((h) => h.tenantId));
+    const without = new Map([...observation.tokens].filter(([tenantId]) => !held.has(tenantId)));
+    read.forEach((e, i) => {
+      if (remintsIn(plans[i]!, held)) plans[i] = planOf(e, without);
+    });
+    for (const h of remintHeld) input.log.warn(`tenant ${h.tenantId}: re-mints held: ${h.reason}`);
+  }
+  const unusable = new Map(observation.tenants.filter((t) => t.error).map((t) => [t.tenantId, t.error!]));
+  for (const e of read) {
+    for (const b of e.eligible) {
+      const error = unusable.get(b.tenant.environmentId);
+      if (error)
+        e.report.errors.push(
+          `binding ${b.binding.key}: tenant ${b.tenant.environmentId} unavailable: ${error}`,
+        );
+    }
+  }
+  read.forEach((e, i) => (e.report.plan = plans[i]));
+  return { work: read.map((e, i) => ({ ...e, plan: plans[i]! })), remintHeld };
+}
+
+export interface ApplyOutcome {
+  /** Clusters never started because a signal came first. */
+  notProcessed: Set<ClusterReport>;
+  /** Tokens of abandoned clusters revoked at the deadline. */
+  compensated: number;
+}
+
+export async function applyClusters(
+  work: readonly ClusterWork[],
+  ocmByEnv: ReadonlyMap<string, OcmClient>,
+  observation: Observation,
+  input: EngineInput,
+  ledger: MintLedger,
+): Promise<ApplyOutcome> {
+  const outcome: ApplyOutcome = { notProcessed: new Set(), compensated: 0 };
+  const started = new Set<ClusterReport>();
+  const finished = new Set<ClusterReport>();
+  const isKnown = (tenantId: string, id: string) => observation.tokens.get(tenantId)?.has(id) ?? false;
+  const meter = new ProgressMeter(work.length);
+  const progress = setInterval(() => {
+    const failed = work.filter((w) => w.report.status === 'failed').length;
+    input.log.info(meter.line(finished.size, failed));
+  }, input.progressEveryMs ?? 5000);
+  progress.unref();
+  const all = mapConcurrent(work, input.concurrency, async (w) => {
+    if (input.stop?.requested) {
+      outcome.notProcessed.add(w.report);
+      return;
+    }
+    started.add(w.report);
+    await applyCluster(w, ocmByEnv.get(w.cluster.ocmEnvironment)!, input, { ledger, isKnown });
+    finished.add(w.report);
+  });
+  try {
+    const ended = await Promise.race([all.then(() => 'done' as const), deadline(input)]);
+    if (ended === 'deadline') {
+      for (const w of work) {
+        if (finished.has(w.report)) continue;
+        if (!started.has(w.report)) {
+          outcome.notProcessed.add(w.report);
+          continue;
+        }
+        w.report.status = 'failed';
+        w.report.errors.push(
+          'abandoned at the end of the grace period after a signal; its new tokens were revoked',
+        );
+      }
+      const undone = await ledger.compensate(input.dynatrace, isKnown);
+      outcome.compensated = undone.revoked;
+      for (const e of undone.errors) input.log.warn(e);
+    }
+  } finally {
+    clearInterval(progress);
+  }
+  return outcome;
+}
+
+function deadline(input: EngineInput): Promise<'deadline'> {
+  return input.stop ? input.stop.whenDeadline().then(() => 'deadline' as const) : new Promise(() => {});
+}
+
+async function applyCluster(
+  w: ClusterWork,
+  ocm: OcmClient,
+  input: EngineInput,
+  extra: { ledger: MintLedger; isKnown: (tenantId: string, id: string) => boolean },
+): Promise<void> {
+  const { report, plan, cluster } = w;
+  if (isNoop(plan)) {
+    report.status = report.errors.length > 0 ? 'failed' : 'unchanged';
+    return;
+  }
+  try {
+    const result = await applyClusterPlan(plan, {
+      ocm,
+      dynatrace: input.dynatrace,
+      serviceLogs: input.serviceLogs,
+      now: input.now ?? (() => new Date()),
+      ...extra,
+      stopping: () => input.stop?.deadlinePassed ?? false,
+    });
+    report.result = result;
+    report.errors.push(...result.errors);
+    for (const warning of result.warnings)
+      input.log.warn(`${cluster.ocmEnvironment}/${cluster.name}: ${warning}`);
+    if (result.errors.length > 0)
+      input.log.warn(
+        `${cluster.ocmEnvironment}/${cluster.name} (${cluster.id}): ${result.errors.join('; ')}`,
+      );
+  } catch (e) {
+    report.errors.push(describeError(e));
+  }
+  report.status = report.errors.length > 0 ? 'failed' : 'changed';
+}
+
+/** Plan mode: the status says what reconcile would do. */
+export function markPlanned(work: readonly ClusterWork[]): void {
+  for (const { report, plan } of work) {
+    report.plan = plan;
+    report.status = report.errors.length > 0 ? 'failed' : isNoop(plan) ? 'unchanged' : 'planned';
+  }
+}
