@@ -14,7 +14,7 @@ import { describeError, ExitCode, StartupError, UserError } from './errors.js';
 import type { Options } from './options.js';
 import type { Platform } from './platform/platform.js';
 import { runEngine, type EngineResult } from './reconcile/engine.js';
-import { renderMetrics } from './report/metrics.js';
+import { candidateTenants } from './reconcile/observe.js';
 import { buildReport, startupFailureReport, type Report, type ReportContext } from './report/report.js';
 import { renderSummary } from './report/summary.js';
 import { writeJsonFile } from './report/report-file.js';
@@ -46,6 +46,9 @@ export async function runWithReport(
   stop.setGrace(options.shutdownGraceMs);
   // Before anything is contacted: a report that cannot be written must not surface after the writes.
   if (options.mode !== 'validate' || options.reportDirGiven) checkReportDir(options.reportDir);
+  // The clients' module (undici and the rest) loads while the configuration is read: the first request waits on both.
+  const clients = connectors || options.mode === 'validate' ? undefined : import('./connectors.js');
+  clients?.catch(() => {});
   const loaded = await loadConfig(options.configDir, { allowedHosts: options.allowedHosts });
   platform.annotate(loaded.diagnostics);
   const errors = loaded.diagnostics.filter((d) => d.severity === 'error').length;
@@ -72,7 +75,8 @@ export async function runWithReport(
   const config = loaded.config;
   const mode = options.mode;
   const shard = `${options.shard.index}/${options.shard.count}`;
-  const connect = connectors ?? (await import('./connectors.js')).realConnectors(options, platform);
+  const connect =
+    connectors ?? (await (clients ?? import('./connectors.js'))).realConnectors(options, platform);
   const context = { version: VERSION, shard, configDir: options.configDir, configFiles: loaded.files.length };
   platform.info(
     `dtp ${VERSION} ${mode}: ${config.tenants.size} tenants, ${config.tokenSpecs.size} token specs, ${config.organizations.size} organizations, ${config.ocmEnvironments.size} OCM environments${shard !== '1/1' ? `, shard ${shard}` : ''}`,
@@ -191,6 +195,21 @@ async function reconcileFleet(
     );
   }
 
+  const dynatrace = singleFlight(async (tenantId: string) => {
+    const tenant = config.tenants.get(tenantId);
+    if (!tenant) throw new Error(`tenant ${tenantId} is not configured`);
+    const { ref: tokenRef, what } = dynatraceTokenRef(tenant, options.mode);
+    const { field, ...ref } = tokenRef;
+    const token = await readField(vault, ref, field, what);
+    return connect.dynatrace(
+      tenant,
+      endpoint(options.dynatraceUrl, '{tenant}', tenantId, tenant.environmentUrl),
+      token,
+    );
+  });
+  // The bootstrap tokens are read while the OCM credentials are: the engine lists these tenants first thing.
+  for (const tenantId of candidateTenants(config)) dynatrace(tenantId).catch(() => {});
+
   const ocm = await Promise.all(
     [...config.ocmEnvironments.values()].map(async (env) => {
       try {
@@ -214,19 +233,6 @@ async function reconcileFleet(
       }
     }),
   );
-
-  const dynatrace = singleFlight(async (tenantId: string) => {
-    const tenant = config.tenants.get(tenantId);
-    if (!tenant) throw new Error(`tenant ${tenantId} is not configured`);
-    const { ref: tokenRef, what } = dynatraceTokenRef(tenant, options.mode);
-    const { field, ...ref } = tokenRef;
-    const token = await readField(vault, ref, field, what);
-    return connect.dynatrace(
-      tenant,
-      endpoint(options.dynatraceUrl, '{tenant}', tenantId, tenant.environmentUrl),
-      token,
-    );
-  });
 
   try {
     return await runEngine({
@@ -270,7 +276,8 @@ async function publish(
   const summary = renderSummary(report);
   const files = {
     'summary.md': summary,
-    'metrics.prom': await renderMetrics(report),
+    // prom-client is loaded here, after the run, not at start.
+    'metrics.prom': await (await import('./report/metrics.js')).renderMetrics(report),
   };
   for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
   const summaryPath = (await platform.writeSummary(summary)) ?? join(dir, 'summary.md');

@@ -203,6 +203,18 @@ describe('diffPlans', () => {
     expect(diff.totals.deliveriesRemove).toBe(1);
   });
 
+  it('a binding denied before and after, for another reason, is not newly denied', () => {
+    const { base, head } = configs();
+    const before = newlyAllowed(8).base;
+    const after = {
+      ...before,
+      denials: [{ ...before.denials[0]!, code: 'org-not-allowed' as const, reason: 'not allowed' }],
+    };
+    const diff = diffPlans({ report: plan([before]), config: base }, { report: plan([after]), config: head });
+    expect(diff.denials).toEqual([]);
+    expect(diff.changes).toEqual([]);
+  });
+
   it('the same plan on both sides: no change, everything is drift', () => {
     const { base } = configs();
     const same = plan([drifting(1), cluster(2, 'unchanged')]);

@@ -4,15 +4,9 @@
  * down on 429 and recovers, and call statistics for the report. Clients speak in domain operations; this
  * file knows nothing of OCM, Dynatrace or Vault except what the caller passes in.
  */
-import type { Agent, Dispatcher } from 'undici';
-// The Agent and the request method only, not undici's index: the index loads fetch, WebSocket, the cache and
-// the mock agent too, which costs a run about 14 MB of memory and start-up time for nothing it uses.
-// Pinned by the lockfile; the public API (Agent, Dispatcher#request) is what these modules implement.
-import AgentClass from 'undici/lib/dispatcher/agent.js';
-import EnvHttpProxyAgentClass from 'undici/lib/dispatcher/env-http-proxy-agent.js';
-import DispatcherClass from 'undici/lib/dispatcher/dispatcher.js';
-import dispatchConnect from 'undici/lib/api/api-connect.js';
-import dispatchRequest from 'undici/lib/api/api-request.js';
+// undici's public API only: its index also loads fetch, WebSocket and the cache (start-up time and memory
+// this run does not use), but private `lib/` paths are not a contract and break on any minor release.
+import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici';
 import { MalformedAnswerError, OutcomeUnknownError, RemoteError } from '../errors.js';
 import type { RemoteErrorDetails, RemoteSystem } from '../errors.js';
 import { AnswerProblem } from './answers.js';
@@ -259,19 +253,14 @@ export function sharedDispatcher(connections: number, ca?: readonly string[]): D
   if (!agent) {
     const tls = ca ? { ca: [...ca] } : undefined;
     const options = { connections, keepAliveTimeout: 10_000, pipelining: 1, connect: tls };
-    agent = proxyFromEnvironment() ? proxyAgent(options, tls) : new AgentClass(options);
+    agent = proxyFromEnvironment() ? proxyAgent(options, tls) : new Agent(options);
     pools.set(connections, agent);
   }
   return agent;
 }
 
 function proxyAgent(options: Agent.Options, tls: { ca: string[] } | undefined): Dispatcher {
-  // The proxy agent opens its tunnels with the dispatcher API's `connect`, which undici's index attaches to
-  // every dispatcher; without the index, attach that one method (and `request`, the other one it may use).
-  const proto = DispatcherClass.prototype as unknown as Record<string, unknown>;
-  proto.connect ??= dispatchConnect;
-  proto.request ??= dispatchRequest;
-  return new EnvHttpProxyAgentClass({ ...options, requestTls: tls, proxyTls: tls });
+  return new EnvHttpProxyAgent({ ...options, requestTls: tls, proxyTls: tls });
 }
 
 /** Closes pooled connections so a CLI run exits promptly. */
@@ -455,7 +444,7 @@ export class HttpClient {
     // undici's own timeouts, not an AbortSignal.timeout per request: those keep a timer (and the request's
     // closures) alive for the whole timeout even after the answer came, which at 10,000 requests is real memory.
     try {
-      const res = await dispatchRequest.call(sharedDispatcher(Math.max(8, s.maxInFlight ?? 32), s.ca), {
+      const res = await sharedDispatcher(Math.max(8, s.maxInFlight ?? 32), s.ca).request({
         origin: this.#origin,
         path: this.#basePath + req.path || '/',
         method: req.method,

@@ -1,6 +1,6 @@
 /**
- * The HTTP transport under node-vault (its `request-promise` hook), replacing its axios one. Why: axios
- * follows up to 21 redirects to any host and from https to http, re-sending `X-Vault-Token` and the login
+ * The HTTP transport of the Vault client (vault.ts; the shape of node-vault's `request-promise` hook, which
+ * it once plugged into in place of axios). Why not axios: it follows up to 21 redirects to any host and from https to http, re-sending `X-Vault-Token` and the login
  * body (secret id, JWT) — a redirect from a compromised or misconfigured proxy would hand the token to
  * whoever it names. Here nothing is followed: a 3xx becomes an error that names only the target's origin.
  * TLS is always verified, against the system roots plus the `ca-file` bundle when one is given; the connection
@@ -9,8 +9,6 @@
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import type { Dispatcher } from 'undici';
-// The request method only, as in http.ts: undici's index loads far more than Vault needs.
-import dispatchRequest from 'undici/lib/api/api-request.js';
 import { StartupError } from '../errors.js';
 import { sharedDispatcher } from './http.js';
 
@@ -68,7 +66,7 @@ async function sendOnce(agent: Dispatcher, request: VaultRequest, timeoutMs: num
     typeof request.json === 'object' && request.json !== null ? JSON.stringify(request.json) : undefined;
   const headers: Record<string, string> = { ...request.headers, accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const answer = await dispatchRequest.call(agent, {
+  const answer = await agent.request({
     origin: url.origin,
     path: `${url.pathname}${url.search}`,
     method: request.method as 'GET',

@@ -1,14 +1,14 @@
 /**
- * Vault through node-vault: one login (token, AppRole, JWT/OIDC, Kubernetes), then KV v2 reads, and the
- * token revoked at the end when dtp logged in itself. node-vault has no retries and hazards we switch off:
- * any non-empty VAULT_SKIP_VERIFY turns TLS checks off, DEBUG=node-vault prints request bodies (secret ids,
- * JWTs), and its axios transport follows redirects to any host and scheme with X-Vault-Token and the login
- * body. We hand it a silent logger and our own transport (vault-transport.ts): strict TLS with the ca-file,
- * no redirect followed.
+ * Vault over its HTTP API: one login (token, AppRole, JWT/OIDC, Kubernetes), then KV v2 reads, and the
+ * token revoked at the end when dtp logged in itself. Two calls (read, write) over our own transport
+ * (vault-transport.ts): strict TLS with the ca-file, no redirect followed. It replaced node-vault, which
+ * brought axios, a JSON-schema validator and a template engine (~400 KiB loaded by every run) for these two
+ * calls, and hazards we had to switch off: any non-empty VAULT_SKIP_VERIFY turned TLS checks off,
+ * DEBUG=node-vault printed request bodies (secret ids, JWTs), and VAULT_TOKEN was used behind the chosen
+ * login method's back.
  */
 import { readFile } from 'node:fs/promises';
-import nodeVault from 'node-vault';
-import { vaultTransport } from './vault-transport.js';
+import { vaultTransport, type VaultRequest, type VaultResponse } from './vault-transport.js';
 import { RemoteError, StartupError } from '../errors.js';
 import { Secret, registerSecretValue } from '../secret.js';
 import type { VaultOptions } from '../options.js';
@@ -44,32 +44,52 @@ export function chooseMethod(s: VaultSettings): Method {
   return 'kubernetes';
 }
 
-interface NodeVaultError {
+interface VaultCallError {
   message?: string;
   code?: string;
   response?: { statusCode?: number; body?: { errors?: unknown[] } };
 }
 
+/** `/v1/<path>` with the token and namespace headers; anything but 200/204 rejects with the response. */
+class VaultHttp {
+  token: string | undefined;
+
+  constructor(
+    private readonly addr: string,
+    private readonly namespace: string | undefined,
+    private readonly send: (request: VaultRequest) => Promise<VaultResponse>,
+  ) {}
+
+  read(path: string): Promise<unknown> {
+    return this.#request('GET', path);
+  }
+
+  write(path: string, body: Record<string, string>): Promise<unknown> {
+    return this.#request('POST', path, body);
+  }
+
+  async #request(method: string, path: string, json?: Record<string, string>): Promise<unknown> {
+    const headers: Record<string, string> = {};
+    if (this.token) headers['X-Vault-Token'] = this.token;
+    if (this.namespace) headers['X-Vault-Namespace'] = this.namespace;
+    const uri = `${this.addr.replace(/\/+$/, '')}/v1/${path}`;
+    const response = await this.send({ method, uri, headers, json });
+    if (response.statusCode === 200 || response.statusCode === 204) return response.body;
+    throw Object.assign(new Error(`Vault answered ${response.statusCode}`), { response });
+  }
+}
+
 export class NodeVaultClient implements VaultClient {
-  readonly #client: nodeVault.client;
+  readonly #client: VaultHttp;
   readonly #method: Method;
   /** True once dtp holds a token it obtained itself (and so must revoke); never for a given token. */
   #ownToken = false;
 
   constructor(private readonly settings: VaultSettings) {
     this.#method = chooseMethod(settings);
-    this.#client = nodeVault({
-      apiVersion: 'v1',
-      endpoint: settings.addr,
-      namespace: settings.namespace,
-      token: this.#method === 'token' ? settings.token?.reveal() : undefined,
-      pathPrefix: '',
-      noCustomHTTPVerbs: true,
-      debug: () => undefined,
-      'request-promise': vaultTransport({ timeoutMs: settings.timeoutMs, caFile: settings.caFile }),
-    } as nodeVault.VaultOptions);
-    // Without a token node-vault falls back to VAULT_TOKEN from the environment, behind the chosen method's back.
-    if (this.#method !== 'token') this.#client.token = undefined as unknown as string;
+    const transport = vaultTransport({ timeoutMs: settings.timeoutMs, caFile: settings.caFile }).defaults();
+    this.#client = new VaultHttp(settings.addr, settings.namespace, transport);
+    if (this.#method === 'token') this.#client.token = settings.token?.reveal();
   }
 
   get method(): Method {
@@ -127,7 +147,7 @@ export class NodeVaultClient implements VaultClient {
     const path = 'auth/token/revoke-self';
     await this.#call('revoke token', 'POST', path, () => this.#client.write(path, {}));
     this.#ownToken = false;
-    this.#client.token = undefined as unknown as string;
+    this.#client.token = undefined;
   }
 
   async #jwt(): Promise<string> {
@@ -195,7 +215,7 @@ export class NodeVaultClient implements VaultClient {
         s.stats.record('vault', operation, { calls: 1, retries, totalMs: performance.now() - started });
         return result;
       } catch (error) {
-        const e = error as NodeVaultError;
+        const e = error as VaultCallError;
         const status = e.response?.statusCode;
         const code = status === undefined ? (e.code ?? 'no response') : undefined;
         s.log?.(`vault ${method} /v1/${path} → ${status ?? code}`);

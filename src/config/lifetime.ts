@@ -18,6 +18,9 @@ export const ROTATION_GRACE_BOUNDS: Bounds = { minMs: 10 * MINUTE_MS, maxMs: 30 
 
 export const DEFAULT_ROTATION_GRACE_MS = 24 * HOUR_MS;
 
+/** The `run-interval` setting's default: the shipped schedules run every two hours. */
+export const DEFAULT_RUN_INTERVAL_MS = 2 * HOUR_MS;
+
 /** Two thirds of maxAge, to the minute: a third of the lifetime is left for the rotation to finish. */
 export function defaultRotateAfter(maxAgeMs: number): number {
   return Math.floor((maxAgeMs * 2) / 3 / MINUTE_MS) * MINUTE_MS;

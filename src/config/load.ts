@@ -14,6 +14,7 @@ import { checkCrossFile } from './rules/cross-file.js';
 import { checkOcmEgress, checkTenantEgress } from './rules/egress.js';
 import { checkScopePolicy } from './rules/scope-policy.js';
 import { checkTenantUrl } from './rules/tenant.js';
+import { DEFAULT_RUN_INTERVAL_MS } from './lifetime.js';
 import { checkTokenLifetimes } from './rules/token-lifetime.js';
 import { checkTokenSpec } from './rules/token-spec.js';
 import { warnAboutUsage } from './rules/usage.js';
@@ -34,6 +35,8 @@ export interface LoadResult {
 export interface LoadSettings {
   /** `allowed-hosts`: hosts besides the public defaults that the YAML's URLs may name. */
   allowedHosts?: readonly HostRule[];
+  /** `run-interval` (default 2h): a `maxAge` not longer than two intervals would rotate on every run. */
+  runIntervalMs?: number;
 }
 
 export async function loadConfig(dir: string, settings: LoadSettings = {}): Promise<LoadResult> {
@@ -91,7 +94,7 @@ export async function loadConfigWithLimits(
   }
   for (const spec of catalog.tokenSpecs) {
     checkTokenSpec(spec, problems);
-    checkTokenLifetimes(spec, problems);
+    checkTokenLifetimes(spec, problems, settings.runIntervalMs ?? DEFAULT_RUN_INTERVAL_MS);
     checkScopePolicy(spec, problems);
   }
   checkCrossFile(catalog, problems, displayPath(dir));

@@ -140,8 +140,13 @@ function translate(
       };
     }
     case 'type':
-      // A bare number where a pattern wants a unit (`maxAge: 90`): quoting it would not help, the unit would.
-      if (schema.patternErrorMessage && typeof data === 'number') {
+      // A bare number that quoting would not make valid (`maxAge: 90` wants a unit): say what is wanted.
+      if (
+        typeof data === 'number' &&
+        schema.patternErrorMessage &&
+        typeof (schema as { pattern?: unknown }).pattern === 'string' &&
+        !new RegExp((schema as { pattern: string }).pattern, 'u').test(String(data))
+      ) {
         return valueFinding(at, schema.patternErrorMessage, `Got the number ${data}.`);
       }
       return valueFinding(

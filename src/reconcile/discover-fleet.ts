@@ -4,9 +4,9 @@
  * so their delivery reads start while the rest of the fleet is still being listed; the Discovery of an
  * environment (what resolve and prune decide on) exists only once all of its lists were read completely.
  */
-import type { OcmClient, OcmCluster, OcmLabel, OcmSubscription } from '../clients/api.js';
+import type { OcmClient, OcmCluster, OcmSubscription } from '../clients/api.js';
 import { describeError, StartupError } from '../errors.js';
-import type { Discovery } from './discover.js';
+import { byOwner, type Discovery } from './discover.js';
 import type { Cluster } from './model.js';
 import { LABEL_SEARCH } from './naming.js';
 import type { EngineInput, EnvironmentReport } from './result.js';
@@ -75,18 +75,6 @@ export async function discoverFleet(
   }
   const ocmByEnv = new Map(input.ocm.filter((o) => o.client).map((o) => [o.environment, o.client!]));
   return { environments, discoveries, ocmByEnv };
-}
-
-function byOwner(labels: OcmLabel[], owner: 'subscriptionId' | 'organizationId') {
-  const out = new Map<string, Record<string, string>>();
-  for (const label of labels) {
-    const id = label[owner];
-    if (!id) continue;
-    const map = out.get(id) ?? {};
-    map[label.key] = label.value;
-    out.set(id, map);
-  }
-  return out;
 }
 
 function chunks<T>(items: readonly T[], size: number): T[][] {

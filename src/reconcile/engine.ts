@@ -1,12 +1,19 @@
 /**
  * One reconcile (or plan) over the fleet as named stages: discover → resolve → observe → plan/apply →
- * prune. Clusters are processed concurrently under a bound; one cluster's failure never stops the others.
+ * prune. The stages overlap where nothing is decided early: the token listings of every tenant the
+ * configuration could bind start with discovery, and each eligible cluster's delivery object is read as
+ * soon as its cluster query answers. Decisions wait for complete inputs: planning needs the fleet resolved,
+ * every listing it uses complete and missing tokens confirmed (a confirmation can make a whole tenant
+ * unusable, and the re-mint guard counts over all plans of a tenant), and prune needs everything.
+ * Clusters are processed concurrently under a bound; one cluster's failure never stops the others.
  * A signal (input.stop) starts no new stage and no new cluster; the result then says it was interrupted.
  */
+import { groupLimiter } from '../concurrency.js';
 import { applyClusters, markPlanned, planClusters } from './clusters.js';
-import { discoverFleet } from './discover-fleet.js';
+import { discoverFleet, type ClusterSink } from './discover-fleet.js';
+import { resolveBindings } from './eligibility.js';
 import { MintLedger } from './ledger.js';
-import { observe } from './observe.js';
+import { candidateTenants, observe, readDelivery, TenantListings, type DeliveryRead } from './observe.js';
 import { prune } from './prune.js';
 import { resolveFleet } from './resolve.js';
 import type { ClusterReport, EngineInput, EngineResult } from './result.js';
@@ -15,7 +22,16 @@ import { inShard } from './shard.js';
 export type * from './result.js';
 export { interleave } from './interleave.js';
 
-export async function runEngine(input: EngineInput): Promise<EngineResult> {
+export interface EngineOptions {
+  /**
+   * false: each stage starts when the one before has finished (the reference the tests compare with).
+   * Default: overlap, except at concurrency 1, which asks for one thing at a time.
+   */
+  overlap?: boolean;
+}
+
+export async function runEngine(input: EngineInput, options: EngineOptions = {}): Promise<EngineResult> {
+  const overlap = options.overlap ?? input.concurrency > 1;
   const now = input.now ?? (() => new Date());
   const startedAt = now();
   const stagesMs: Record<string, number> = {};
@@ -29,9 +45,18 @@ export async function runEngine(input: EngineInput): Promise<EngineResult> {
   };
   const shardFilter = inShard(input.shard);
 
-  const fleet = await stage('discover', () => discoverFleet(input));
+  const listings = new TenantListings(input);
+  if (overlap && !input.stop?.requested)
+    for (const tenantId of candidateTenants(input.config)) void listings.start(tenantId);
+  const reads = new Map<string, Promise<DeliveryRead | undefined>>();
+  const readAll = deliveryReader(input, shardFilter, reads);
+
+  const fleet = await stage('discover', () => discoverFleet(input, overlap ? readAll : undefined));
   const resolution = await stage('resolve', () => resolveFleet(fleet.discoveries, input.config, shardFilter));
-  const observation = await stage('observe', () => observe(resolution, fleet.ocmByEnv, input));
+  readAll([...resolution.eligible.values()].map((e) => e.cluster));
+  const observation = await stage('observe', () => observe(resolution, reads, listings, input));
+  // The reads live on in the observation; their promises are not kept for the rest of the run.
+  reads.clear();
   const { work, remintHeld } = await stage('plan', () => planClusters(resolution, observation, input));
 
   const notProcessed = new Set<ClusterReport>();
@@ -86,5 +111,31 @@ export async function runEngine(input: EngineInput): Promise<EngineResult> {
       ? { interrupted: { signal: input.stop!.signal!, notProcessed: notProcessed.size, compensated } }
       : {}),
     stagesMs,
+  };
+}
+
+/**
+ * Starts the delivery read of each cluster of this shard with an allowed binding, under the concurrency
+ * bound; a read not yet started when a signal comes is never made.
+ */
+function deliveryReader(
+  input: EngineInput,
+  inShard: (externalId: string) => boolean,
+  reads: Map<string, Promise<DeliveryRead | undefined>>,
+): ClusterSink {
+  const limit = groupLimiter(input.concurrency);
+  const ocmByEnv = new Map(input.ocm.filter((o) => o.client).map((o) => [o.environment, o.client!]));
+  return (clusters) => {
+    for (const cluster of clusters) {
+      if (reads.has(cluster.id) || !inShard(cluster.externalId)) continue;
+      if (resolveBindings(cluster, input.config).eligible.length === 0) continue;
+      const ocm = ocmByEnv.get(cluster.ocmEnvironment)!;
+      reads.set(
+        cluster.id,
+        limit(cluster.ocmEnvironment, async () =>
+          input.stop?.requested ? undefined : readDelivery(cluster, ocm),
+        ),
+      );
+    }
   };
 }

@@ -132,9 +132,10 @@ function urgencyOf(
   if (expires !== undefined && expires <= now) return 'expired';
   if (expires !== undefined && expires <= now + 2 * clock.runIntervalMs) return 'expiring';
   const created = time(token.creationDate);
-  // No creation date: its age is unknown, so it is rotated (last in line) to get one with a known expiry.
-  if (created === undefined || now - created >= lifetime.rotateAfterMs) return 'aged';
-  return undefined;
+  // Age unknown: a token without expiry is rotated (last in line) to get one; one with an expiry waits for
+  // it, or every run would rotate it again where Dynatrace reports no creation dates.
+  if (created === undefined) return expires === undefined ? 'aged' : undefined;
+  return now - created >= lifetime.rotateAfterMs ? 'aged' : undefined;
 }
 
 // ------------------------------------------------------------------------------------------- budget
@@ -234,4 +235,29 @@ export function countRotations(decisions: Iterable<SlotDecision>, selection: Sel
     counts.waitingForPickup += d.waiting.length;
   }
   return counts;
+}
+
+// ---------------------------------------------------------------------------------------- audits
+
+/**
+ * Which of the tokens sharing one name are predecessors in a rotation in progress: created before the one
+ * token of them that is delivered. An audit counts those neither as orphans nor as duplicates; every other
+ * same-name token (none delivered, two delivered, or created after the delivered one) stays unexplained.
+ */
+export function predecessorsInRotation(
+  sameName: readonly Pick<DynatraceToken, 'id' | 'creationDate'>[],
+  isDelivered: (id: string) => boolean,
+): Set<string> {
+  const delivered = sameName.filter((t) => isDelivered(t.id));
+  const at = delivered.length === 1 ? time(delivered[0]!.creationDate) : undefined;
+  if (at === undefined) return new Set();
+  return new Set(
+    sameName
+      .filter((t) => !isDelivered(t.id))
+      .filter((t) => {
+        const created = time(t.creationDate);
+        return created !== undefined && created < at;
+      })
+      .map((t) => t.id),
+  );
 }

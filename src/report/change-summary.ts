@@ -57,8 +57,9 @@ function verdict(report: Report, diff: PlanDiff): string {
 }
 
 /** `tenants/tenant-eu.yaml:3` and what is there; a removed document says so (its line is the base's). */
-function yamlRef(r: YamlRef): string {
-  return `${code(`${r.file}:${r.line}`)} ${esc(r.kind)} ${esc(r.name)}${r.removed ? ' (removed)' : ''}`;
+function yamlRef(r: YamlRef, inTable = true): string {
+  const where = `${r.file}:${r.line}`;
+  return `${inTable ? code(where) : inlineCode(where)} ${esc(r.kind)} ${esc(r.name)}${r.removed ? ' (removed)' : ''}`;
 }
 
 const bindingText = (sign: string, b: BindingRef) => `${sign}${b.key} ${b.tenantId}/${b.specName}`;
@@ -75,7 +76,7 @@ function changeRowOf(c: ClusterChange): string[] {
     esc(delivery),
     esc(tokens.join(', ') || '—'),
     esc(revokes.join(', ') || '—'),
-    c.causes.map(yamlRef).join('<br>') || '—',
+    c.causes.map((r) => yamlRef(r)).join('<br>') || '—',
   ];
 }
 
@@ -104,7 +105,7 @@ function deniedSection(diff: PlanDiff): string {
         `${esc(cluster.name)} ${code(cluster.id)}`,
         code(denial.label),
         `${code(denial.code)} ${esc(denial.reason)}`,
-        causes.map(yamlRef).join('<br>') || '—',
+        causes.map((r) => yamlRef(r)).join('<br>') || '—',
       ]),
     ) +
     more
@@ -128,7 +129,7 @@ function orphansLine(diff: PlanDiff): string {
 function changedConfigLine(diff: PlanDiff): string {
   if (diff.changed.length === 0) return '';
   const { shown, more } = capped(diff.changed, 20);
-  return `**Changed in the configuration**: ${shown.map(yamlRef).join(', ')}${more ? ` and ${diff.changed.length - shown.length} more` : ''}`;
+  return `**Changed in the configuration**: ${shown.map((r) => yamlRef(r, false)).join(', ')}${more ? ` and ${diff.changed.length - shown.length} more` : ''}`;
 }
 
 /** The head plan's actions that the base plan has too, folded: they are not this change's doing. */

@@ -6,9 +6,11 @@
  * Pure: two reports and two configurations in, plain data out.
  */
 import type { Config, SourceLocation } from '../config/types.js';
+import type { Baseline } from '../reconcile/baseline.js';
 import type { Denial, PlannedRevoke } from '../reconcile/model.js';
 import { parseTokenName } from '../reconcile/naming.js';
-import type { ClusterEntry, Report } from './report.js';
+import type { EngineResult } from '../reconcile/result.js';
+import { buildReport, type ClusterEntry, type Report, type ReportContext } from './report.js';
 
 export type ConfigKind = 'DynatraceTenant' | 'TokenSpec' | 'AllowedOrganization';
 
@@ -90,7 +92,8 @@ const bindingId = (b: BindingRef) => `${b.key}|${b.tenantId}|${b.specName}`;
 const tokenId = (t: TokenAction) =>
   `${t.tenantId}|${t.secret}|${t.key}|${t.action}|${t.name}|${t.reason ?? ''}`;
 const revokeId = (r: PlannedRevoke) => `${r.tenantId}|${r.id}`;
-const denialId = (d: Denial) => `${d.binding ?? d.label}|${d.code}`;
+/** A binding denied on both sides is not newly denied, even when the reason changed. */
+const denialId = (d: Denial) => d.binding ?? d.label;
 
 export function diffPlans(
   base: { report: Report; config: Config },
@@ -130,6 +133,18 @@ export function diffPlans(
     drift: { clusters: driftClusters, orphans: orphanShift.kept },
     changed: [...changed.values()],
   };
+}
+
+/** The change of a plan run with a base: the base report is built from the same engine result's baseline. */
+export function changeOf(
+  result: EngineResult,
+  baseline: Baseline,
+  head: { report: Report; config: Config },
+  base: Config,
+  context: ReportContext,
+): PlanDiff {
+  const report = buildReport({ ...result, ...baseline }, context);
+  return diffPlans({ report, config: base }, head);
 }
 
 /** Orphan revocations of the head plan: new ones (by owning cluster, or unattributed) and ones the base has too. */

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CallStats, HttpClient, RateLimiter, retryAfterMs } from '../../src/clients/http.js';
 import { AnswerProblem } from '../../src/clients/answers.js';
 import { MalformedAnswerError, OutcomeUnknownError, RemoteError } from '../../src/errors.js';
@@ -191,12 +191,29 @@ describe('retry-after parsing', () => {
 });
 
 describe('rate limiter', () => {
+  // A fake clock: the limiter's spacing is read off the clock it sets its timers against, not a wall clock.
+  beforeEach(() => {
+    vi.useFakeTimers({ now: 1_000_000 });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** The fake time at which each of `n` acquisitions was granted. */
+  async function grants(limiter: RateLimiter, n: number): Promise<number[]> {
+    const at: number[] = [];
+    const all = Array.from({ length: n }, () => limiter.acquire().then(() => at.push(Date.now())));
+    await vi.runAllTimersAsync();
+    await Promise.all(all);
+    return at;
+  }
+
   it('spaces requests evenly, without a burst', async () => {
-    const limiter = new RateLimiter(50);
-    const started = Date.now();
-    for (let i = 0; i < 6; i++) await limiter.acquire();
-    // Six slots at 50/s: the sixth is 100 ms after the first.
-    expect(Date.now() - started).toBeGreaterThanOrEqual(95);
+    const at = await grants(new RateLimiter(50), 6);
+    // 50/s, paced 2 % under the limit: one release every ~20.4 ms, never two in the same interval.
+    const gaps = at.slice(1).map((t, i) => t - at[i]!);
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(20);
+    expect(at[5]! - at[0]!).toBeGreaterThanOrEqual(100);
   });
 
   it('lowers the rate by 10 % once per 429 pause and holds it', () => {
@@ -211,8 +228,8 @@ describe('rate limiter', () => {
     const limiter = new RateLimiter(1000);
     const started = Date.now();
     limiter.throttled(started + 120);
-    await limiter.acquire();
-    expect(Date.now() - started).toBeGreaterThanOrEqual(115);
+    const [granted] = await grants(limiter, 1);
+    expect(granted! - started).toBeGreaterThanOrEqual(120);
   });
 });
 

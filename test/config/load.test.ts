@@ -136,7 +136,7 @@ describe('problems across files', () => {
         field: 'spec.secrets[0].tokens[0].keyNameInSecrets',
         message:
           'spec.secrets[0].tokens[0]: unknown field `keyNameInSecrets`; did you mean `keyNameInSecret`?',
-        hint: 'Fields here: name, keyNameInSecret, scopes.',
+        hint: 'Fields here: name, keyNameInSecret, scopes, maxAge, rotateAfter, rotationGrace.',
       }),
     ]);
   });

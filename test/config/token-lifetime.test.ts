@@ -96,6 +96,30 @@ describe('the typed lifetime', () => {
   });
 });
 
+describe('a lifetime against the schedule', () => {
+  it('warns, on the line, when maxAge is not longer than two run intervals', async () => {
+    const { dir, result } = await load(operatorWith('maxAge: 4h'));
+    expect(result.config).toBeDefined();
+    expect(result.diagnostics).toEqual([
+      expect.objectContaining({
+        file: shown(dir, SPECS),
+        line: 14,
+        column: 19,
+        severity: 'warning',
+        message:
+          'spec.secrets[0].tokens[0].maxAge: `4h` is not longer than two run intervals (run-interval 2h): its tokens would be rotated on every run',
+      }),
+    ]);
+  });
+
+  it('follows the run-interval setting', async () => {
+    const dir = writeConfig(operatorWith('maxAge: 4h'));
+    dirs.push(dir);
+    expect((await loadConfig(dir, { runIntervalMs: 30 * MINUTE_MS })).diagnostics).toEqual([]);
+    expect((await loadConfig(dir, { runIntervalMs: 3 * HOUR_MS })).diagnostics).toHaveLength(1);
+  });
+});
+
 interface Case {
   name: string;
   lines: string[];

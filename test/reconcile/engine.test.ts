@@ -54,7 +54,9 @@ describe('runEngine', () => {
     const result = await engine(w);
     expect(result.clusters[0]).toMatchObject({ status: 'denied', denials: [{ code: 'org-not-allowed' }] });
     expect(writes(w)).toEqual([]);
-    expect(w.calls.some((c) => c.op === 'listTokens')).toBe(false);
+    // The tenant is listed with discovery (read only), before anyone knows no cluster needs it: not reported.
+    expect(result.tenants).toEqual([]);
+    expect(w.calls.some((c) => c.op === 'getDelivery')).toBe(false);
   });
 
   it('revokes the minted tokens when the delivery cannot be written, posts one service log, and recovers cleanly', async () => {

@@ -14,6 +14,7 @@ import {
   countRotations,
   decideSlot,
   parseRotationBudget,
+  predecessorsInRotation,
   rotationAllowance,
   selectRotations,
   type RotationBudgetSetting,
@@ -94,6 +95,16 @@ describe('when a delivered token gets a successor', () => {
     expect(decideSlot(slot('dt0c01.A', [adopted]), CLOCK).due).toEqual({ urgency: 'aged' });
     const recent = token('dt0c01.A', ago(10 * DAY_MS));
     expect(decideSlot(slot('dt0c01.A', [recent]), CLOCK).due).toBeUndefined();
+  });
+
+  it('a token of unknown age is rotated to get an expiry, and then only when it is expiring', () => {
+    expect(decideSlot(slot('dt0c01.A', [token('dt0c01.A', undefined)]), CLOCK).due).toEqual({
+      urgency: 'aged',
+    });
+    const dated = token('dt0c01.A', undefined, { expirationDate: ahead(10 * DAY_MS) });
+    expect(decideSlot(slot('dt0c01.A', [dated]), CLOCK).due).toBeUndefined();
+    const soon = token('dt0c01.A', undefined, { expirationDate: ahead(3 * HOUR_MS) });
+    expect(decideSlot(slot('dt0c01.A', [soon]), CLOCK).due?.urgency).toBe('expiring');
   });
 
   it('nothing is decided for a slot without a live delivered token (new or re-minted by the planner)', () => {
@@ -378,6 +389,33 @@ describe('the rotation settings', () => {
   it('refuse what they cannot read, naming the setting', () => {
     expect(() => settingsOf({ 'rotation-budget': 'lots', 'run-interval': '5m' })).toThrow(
       /rotation-budget: "lots" must be a share[\s\S]*run-interval: "5m" must be a duration from 10m to 7d/,
+    );
+  });
+});
+
+describe('duplicate names in an audit', () => {
+  const delivered = new Set(['dt0c01.S']);
+  const isDelivered = (id: string) => delivered.has(id);
+
+  it('older tokens beside the one delivered are a rotation in progress', () => {
+    const tokens = [token('dt0c01.P', ago(2 * DAY_MS)), token('dt0c01.S', ago(HOUR_MS))];
+    expect(predecessorsInRotation(tokens, isDelivered)).toEqual(new Set(['dt0c01.P']));
+  });
+
+  it('a newer token, or one without a creation date, stays unexplained', () => {
+    const tokens = [
+      token('dt0c01.S', ago(HOUR_MS)),
+      token('dt0c01.N', ago(60_000)),
+      token('dt0c01.X', undefined),
+    ];
+    expect(predecessorsInRotation(tokens, isDelivered)).toEqual(new Set());
+  });
+
+  it('nothing is explained when none or two of them are delivered', () => {
+    const tokens = [token('dt0c01.P', ago(2 * DAY_MS)), token('dt0c01.Q', ago(DAY_MS))];
+    expect(predecessorsInRotation(tokens, isDelivered)).toEqual(new Set());
+    expect(predecessorsInRotation([...tokens, token('dt0c01.S', ago(HOUR_MS))], () => true)).toEqual(
+      new Set(),
     );
   });
 });

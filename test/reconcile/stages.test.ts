@@ -12,7 +12,8 @@ import { removeDelivery } from '../../src/reconcile/unbind.js';
 import { StartupError } from '../../src/errors.js';
 import { Secret } from '../../src/secret.js';
 import { FakeDynatrace, FakeOcm, type Call } from './fakes.js';
-import { cluster, config, ORG_FOREIGN, v2 } from './fixtures.js';
+import { cluster, config, ORG_A, ORG_FOREIGN, v2 } from './fixtures.js';
+import { groupLimiter } from '../../src/concurrency.js';
 
 const T = 'abc12345';
 const quiet = { info: () => {}, warn: () => {}, debug: () => {} };
@@ -35,6 +36,82 @@ describe('discover stage', () => {
     await expect(
       discoverFleet({ ocm: [{ environment: 'bad', client: bad }], log: quiet }),
     ).rejects.toBeInstanceOf(StartupError);
+  });
+});
+
+describe('streaming discovery', () => {
+  it('hands out clusters per cluster query, as many queries as one per 100 subscriptions', async () => {
+    const calls: Call[] = [];
+    const ocm = new FakeOcm('production', calls);
+    for (let i = 0; i < 250; i++)
+      ocm.addCluster({
+        id: `c${String(i).padStart(3, '0')}`,
+        externalId: `e${i}`,
+        org: ORG_A,
+        labels: v2(T),
+      });
+    // The same subscriptions again through an organization label: they must not be queried twice.
+    ocm.labels.push({
+      key: 'sre-capabilities.dtp.v2.tenant',
+      value: T,
+      type: 'Organization',
+      organizationId: ORG_A,
+    });
+    const batches: number[] = [];
+    const found = await discoverFleet(
+      { ocm: [{ environment: 'production', client: ocm }], log: quiet },
+      (c) => batches.push(c.length),
+    );
+    expect(calls.filter((c) => c.op === 'listClusters')).toHaveLength(3);
+    expect(batches.reduce((a, b) => a + b, 0)).toBe(250);
+    expect(batches.length).toBeGreaterThan(1);
+    expect(found.discoveries[0]!.clusters.map((c) => c.id)).toEqual(
+      [...found.discoveries[0]!.clusters.map((c) => c.id)].sort(),
+    );
+  });
+
+  it('drops a whole environment whose cluster query fails, after handing out what it had', async () => {
+    const calls: Call[] = [];
+    const ocm = new FakeOcm('production', calls);
+    ocm.addCluster({ id: 'c1', externalId: 'e1', org: ORG_A, labels: v2(T) });
+    ocm.failing.listClusters = 500;
+    const found = await discoverFleet({
+      ocm: [
+        { environment: 'production', client: ocm },
+        { environment: 'stage', client: new FakeOcm('stage', calls) },
+      ],
+      log: quiet,
+    });
+    expect(found.discoveries.map((d) => d.ocmEnvironment)).toEqual(['stage']);
+    expect(found.environments.find((e) => e.name === 'production')!.error).toMatch(/500/);
+  });
+});
+
+describe('group limiter', () => {
+  it('never runs more than the limit and serves the groups in turn', async () => {
+    const limit = groupLimiter(2);
+    const started: string[] = [];
+    let running = 0;
+    let peak = 0;
+    const gates: (() => void)[] = [];
+    const task = (name: string) => () => {
+      started.push(name);
+      peak = Math.max(peak, ++running);
+      return new Promise<void>((resolve) => gates.push(() => (running--, resolve())));
+    };
+    const all = [
+      ...['a1', 'a2', 'a3', 'a4'].map((n) => limit('a', task(n))),
+      ...['b1', 'b2'].map((n) => limit('b', task(n))),
+    ];
+    while (gates.length > 0 || started.length < 6) {
+      await Promise.resolve();
+      gates.shift()?.();
+      await new Promise((r) => setImmediate(r));
+    }
+    await Promise.all(all);
+    expect(peak).toBe(2);
+    // a1 a2 took the slots when they came; after that the waiting groups alternate (b is not served last).
+    expect(started).toEqual(['a1', 'a2', 'a3', 'b1', 'a4', 'b2']);
   });
 });
 

@@ -1,5 +1,6 @@
 /** Hand-built reports with fixed times and ids, for stable summaries and CLI tests. */
 import type { ClusterEntry, Report, Totals } from '../../src/report/report.js';
+import { ORG_A } from '../reconcile/fixtures.js';
 
 export const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
@@ -34,7 +35,7 @@ export function cluster(
     id: `2a${String(n).padStart(30, '0')}`,
     externalId: uuid(n),
     name: `shop-${n}`,
-    organizationId: '1aaaaaaaaaaaaaaaaaaaaaaaaaa',
+    organizationId: ORG_A,
     kind: n % 2 ? 'SyncSet' : 'Manifest',
     status,
     bindings: [{ key: 'v2', tenantId: 'abc12345', specName: 'default' }],

@@ -26,9 +26,11 @@ beforeAll(async () => {
   bearer = `Bearer ${((await res.json()) as { access_token: string }).access_token}`;
 });
 
+// Whatever ran, in whatever order: every exchange of this file matched the real specs.
 afterAll(async () => {
   await h.sandbox.close();
-});
+  expect(h.problems).toEqual([]);
+}, 30_000);
 
 const form = (url: string, body: Record<string, string>) =>
   fetch(url, {
@@ -499,12 +501,5 @@ describe('fleet', () => {
     expect(labels.some((l) => l.key === 'sre-capabilities.dtp.v3.extra.token-spec')).toBe(true);
     const subs = [...h.sandbox.ocm.environments.values()].flatMap((e) => [...e.subscriptions.values()]);
     expect(subs.some((s) => s.organization_id.startsWith('disallowed'))).toBe(true);
-  });
-});
-
-describe('contract', () => {
-  it('every request and answer of this file matched the real specs', () => {
-    expect(h.checked).toBeGreaterThan(50);
-    expect(h.problems).toEqual([]);
   });
 });

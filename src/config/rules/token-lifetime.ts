@@ -23,17 +23,27 @@ interface RawEntry {
   rotationGrace?: string;
 }
 
-export function checkTokenLifetimes({ doc, object: spec }: Located<TokenSpec>, problems: Problems): void {
+export function checkTokenLifetimes(
+  { doc, object: spec }: Located<TokenSpec>,
+  problems: Problems,
+  runIntervalMs: number,
+): void {
   const raw = doc.value as { spec: { secrets: { tokens: RawEntry[] }[] } };
   spec.secrets.forEach((secret, s) =>
     secret.tokens.forEach((_, t) => {
       const entry = raw.spec.secrets[s]!.tokens[t]!;
-      checkEntry(doc, `/spec/secrets/${s}/tokens/${t}`, entry, problems);
+      checkEntry(doc, `/spec/secrets/${s}/tokens/${t}`, entry, problems, runIntervalMs);
     }),
   );
 }
 
-function checkEntry(doc: ConfigDocument, pointer: string, entry: RawEntry, problems: Problems): void {
+function checkEntry(
+  doc: ConfigDocument,
+  pointer: string,
+  entry: RawEntry,
+  problems: Problems,
+  runIntervalMs: number,
+): void {
   const at = (field: LifetimeField, message: string, hint: string) =>
     problems.at(doc, `${pointer}/${field}`, message, { hint });
 
@@ -51,6 +61,17 @@ function checkEntry(doc: ConfigDocument, pointer: string, entry: RawEntry, probl
   const maxAge = inBounds(entry.maxAge, MAX_AGE_BOUNDS);
   if (maxAge.problem) {
     at('maxAge', maxAge.problem, 'maxAge is from 1h to 365d, e.g. `maxAge: 90d`.');
+  } else if (maxAge.ms !== undefined && maxAge.ms <= 2 * runIntervalMs) {
+    // A token is rotated when it expires before the run after next: this one would be from its first run on.
+    problems.at(
+      doc,
+      `${pointer}/maxAge`,
+      `\`${entry.maxAge}\` is not longer than two run intervals (run-interval ${formatDuration(runIntervalMs)}): its tokens would be rotated on every run`,
+      {
+        severity: 'warning',
+        hint: 'Make maxAge several run intervals long (90d is usual), or shorten run-interval to match the schedule.',
+      },
+    );
   }
   if (entry.rotateAfter !== undefined) {
     const rotateAfter = inBounds(entry.rotateAfter, ROTATE_AFTER_BOUNDS);
