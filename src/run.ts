@@ -17,6 +17,10 @@ import { runEngine, type EngineResult } from './reconcile/engine.js';
 import { candidateTenants } from './reconcile/observe.js';
 import { buildReport, startupFailureReport, type Report, type ReportContext } from './report/report.js';
 import { renderSummary } from './report/summary.js';
+import { loadBaseConfig } from './report/base-config.js';
+import { renderChangeSummary } from './report/change-summary.js';
+import { findings } from './report/findings.js';
+import { changeOf, type PlanDiff } from './report/plan-diff.js';
 import { writeJsonFile } from './report/report-file.js';
 import { renderValidationSummary } from './report/validation-summary.js';
 import type { Secret } from './secret.js';
@@ -49,7 +53,10 @@ export async function runWithReport(
   // The clients' module (undici and the rest) loads while the configuration is read: the first request waits on both.
   const clients = connectors || options.mode === 'validate' ? undefined : import('./connectors.js');
   clients?.catch(() => {});
-  const loaded = await loadConfig(options.configDir, { allowedHosts: options.allowedHosts });
+  const loaded = await loadConfig(options.configDir, {
+    allowedHosts: options.allowedHosts,
+    runIntervalMs: options.runIntervalMs,
+  });
   platform.annotate(loaded.diagnostics);
   const errors = loaded.diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = loaded.diagnostics.length - errors;
@@ -73,6 +80,12 @@ export async function runWithReport(
   }
 
   const config = loaded.config;
+  // base-config: read only to compare plans (src/report/plan-diff.ts); never contacted, never annotated.
+  const base =
+    options.mode === 'plan' && options.baseConfigDir
+      ? await loadBaseConfig(options.baseConfigDir, { allowedHosts: options.allowedHosts })
+      : undefined;
+  if (base?.warning) platform.warn(base.warning);
   const mode = options.mode;
   const shard = `${options.shard.index}/${options.shard.count}`;
   const connect =
@@ -83,20 +96,28 @@ export async function runWithReport(
   );
 
   let report: Report;
+  let change: PlanDiff | undefined;
   const unregister = stop.onForce(() =>
     writeStopReport(options.reportDir, mode, { ...context, calls: connect.callStats() }, startedAt, stop),
   );
   try {
-    const result = await reconcileFleet(config, options, platform, connect, stop);
+    const result = await reconcileFleet(config, options, platform, connect, stop, base?.config);
     const exitCode = exitCodeOf(result);
     report = buildReport(result, { ...context, exitCode, calls: connect.callStats() });
+    if (result.baseline && base?.config)
+      change = changeOf(result, result.baseline, { report, config }, base.config, {
+        ...context,
+        exitCode,
+        calls: [],
+      });
+    platform.annotate(findings(report, config, change), `dtp ${mode}`);
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
     platform.error(error.hint ? `${error.message}\nhint: ${error.hint}` : error.message);
     report = startupFailureReport(mode, error.message, { ...context, calls: connect.callStats() }, startedAt);
     report.exitCode = error.exitCode;
   }
-  const { dir: reportDir, summary } = await publish(report, options, platform);
+  const { dir: reportDir, summary } = await publish(report, options, platform, change);
   // Pushgateway and owner notifications: best effort, bounded, never changes the exit code (src/notify).
   await (await import('./notify/notify.js')).notifyAndPush(report, { config, options, platform });
   if (mode === 'plan' && options.prComment) await commentPlan(summary, options, platform);
@@ -183,6 +204,7 @@ async function reconcileFleet(
   platform: Platform,
   connect: Connectors,
   stop: Shutdown,
+  baseConfig?: Config,
 ): Promise<EngineResult> {
   let vault: VaultClient;
   try {
@@ -237,6 +259,7 @@ async function reconcileFleet(
   try {
     return await runEngine({
       config,
+      ...(baseConfig ? { baseConfig } : {}),
       mode: options.mode === 'plan' ? 'plan' : 'reconcile',
       concurrency: options.concurrency,
       prune: options.prune,
@@ -246,6 +269,8 @@ async function reconcileFleet(
       dynatrace,
       log: platform,
       remint: options.remint,
+      rotationBudget: options.rotationBudget,
+      runIntervalMs: options.runIntervalMs,
       stop,
     });
   } finally {
@@ -269,11 +294,12 @@ async function publish(
   report: Report,
   options: Options,
   platform: Platform,
+  change?: PlanDiff,
 ): Promise<{ dir: string; summary: string }> {
   const dir = resolve(options.reportDir);
   mkdirSync(dir, { recursive: true });
   writeJsonFile(join(dir, 'report.json'), report as unknown as Record<string, unknown>);
-  const summary = renderSummary(report);
+  const summary = change ? renderChangeSummary(report, change) : renderSummary(report);
   const files = {
     'summary.md': summary,
     // prom-client is loaded here, after the run, not at start.

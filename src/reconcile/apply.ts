@@ -33,6 +33,8 @@ const INTERRUPTED = 'the run was interrupted (signal) before this cluster was fi
 export interface ClusterResult {
   tokensCreated: number;
   tokensReminted: number;
+  /** Successors minted and delivered for tokens due for rotation (their predecessors are kept). */
+  tokensRotated?: number;
   tokensUpdated: number;
   tokensRevoked: number;
   delivery: 'created' | 'patched' | 'none';
@@ -81,6 +83,7 @@ export async function applyClusterPlan(plan: ClusterPlan, deps: ApplyDeps): Prom
         if (deps.stopping?.()) throw new Error(INTERRUPTED);
         minted.set(mintKey(s, t), await mintToken(token, deps));
         if (token.source.reason === 'new') result.tokensCreated++;
+        else if (token.source.reason === 'rotation') result.tokensRotated = (result.tokensRotated ?? 0) + 1;
         else result.tokensReminted++;
       }
     }
@@ -197,6 +200,7 @@ async function compensate(
   }
   result.tokensCreated = 0;
   result.tokensReminted = 0;
+  if (result.tokensRotated) result.tokensRotated = 0;
 }
 
 async function revokeToken(revoke: PlannedRevoke, deps: ApplyDeps): Promise<'revoked' | 'absent' | string> {

@@ -15,6 +15,7 @@ import { isNoop, type Cluster, type ClusterPlan } from './model.js';
 import type { Observation } from './observe.js';
 import { desiredSecrets, planCluster, type EligibleBinding, type TenantTokens } from './plan.js';
 import { remintHolds, remintsIn } from './remint-guard.js';
+import { planRotations, rotationSettings, type RotationRun } from './rotation-plan.js';
 import type { Resolution } from './resolve.js';
 import type { ClusterReport, EngineInput, RemintHold } from './result.js';
 
@@ -28,14 +29,23 @@ export interface ClusterWork {
 export function planClusters(
   resolution: Resolution,
   observation: Observation,
-  input: Pick<EngineInput, 'remint' | 'now' | 'log'>,
-): { work: ClusterWork[]; remintHeld: RemintHold[] } {
+  input: Pick<EngineInput, 'remint' | 'now' | 'log' | 'rotationBudget' | 'runIntervalMs'>,
+): { work: ClusterWork[]; remintHeld: RemintHold[]; rotation: RotationRun } {
   const now = input.now ?? (() => new Date());
   // Round-robin over OCM environments: each has its own rate limit, so a queue sorted by environment would
   // leave one environment's budget idle while the workers wait on the other's.
   const read = interleave(
     [...resolution.eligible.values()].filter((e) => observation.deliveries.has(e.cluster.id)),
     (e) => e.cluster.ocmEnvironment,
+  );
+  const rotation = planRotations(
+    read.map((e) => ({
+      cluster: e.cluster,
+      desired: desiredSecrets(e.cluster, e.eligible),
+      observed: observation.deliveries.get(e.cluster.id),
+    })),
+    observation.tokens,
+    rotationSettings(input, now()),
   );
   const planOf = (e: (typeof read)[number], tokens: ReadonlyMap<string, TenantTokens>) =>
     planCluster({
@@ -44,6 +54,7 @@ export function planClusters(
       observed: observation.deliveries.get(e.cluster.id),
       tokens,
       now: now(),
+      rotation: rotation.byCluster.get(e.cluster.id),
     });
   const plans = read.map((e) => planOf(e, observation.tokens));
   const remintHeld = remintHolds(plans, { remint: input.remint ?? 'true' });
@@ -66,7 +77,7 @@ export function planClusters(
     }
   }
   read.forEach((e, i) => (e.report.plan = plans[i]));
-  return { work: read.map((e, i) => ({ ...e, plan: plans[i]! })), remintHeld };
+  return { work: read.map((e, i) => ({ ...e, plan: plans[i]! })), remintHeld, rotation };
 }
 
 export interface ApplyOutcome {

@@ -9,6 +9,7 @@
  * A signal (input.stop) starts no new stage and no new cluster; the result then says it was interrupted.
  */
 import { groupLimiter } from '../concurrency.js';
+import { planBaseline } from './baseline.js';
 import { applyClusters, markPlanned, planClusters } from './clusters.js';
 import { discoverFleet, type ClusterSink } from './discover-fleet.js';
 import { resolveBindings } from './eligibility.js';
@@ -16,6 +17,7 @@ import { MintLedger } from './ledger.js';
 import { candidateTenants, observe, readDelivery, TenantListings, type DeliveryRead } from './observe.js';
 import { prune } from './prune.js';
 import { resolveFleet } from './resolve.js';
+import { rotationSummary } from './rotation-plan.js';
 import type { ClusterReport, EngineInput, EngineResult } from './result.js';
 import { inShard } from './shard.js';
 
@@ -57,7 +59,22 @@ export async function runEngine(input: EngineInput, options: EngineOptions = {})
   const observation = await stage('observe', () => observe(resolution, reads, listings, input));
   // The reads live on in the observation; their promises are not kept for the rest of the run.
   reads.clear();
-  const { work, remintHeld } = await stage('plan', () => planClusters(resolution, observation, input));
+  const { work, remintHeld, rotation } = await stage('plan', () =>
+    planClusters(resolution, observation, input),
+  );
+  // The base branch's plan against the same observed state: pure, so the comparison costs no remote call.
+  const baseline = input.baseConfig
+    ? planBaseline({
+        discoveries: fleet.discoveries,
+        observation,
+        config: input.baseConfig,
+        inShard: shardFilter,
+        discoveryComplete: fleet.environments.every((e) => !e.error),
+        prune: input.prune,
+        remint: input.remint,
+        now,
+      })
+    : undefined;
 
   const notProcessed = new Set<ClusterReport>();
   let compensated = 0;
@@ -106,6 +123,8 @@ export async function runEngine(input: EngineInput, options: EngineOptions = {})
     skipped: resolution.skipped,
     orphans,
     remintHeld,
+    ...(rotation.decisions.length > 0 ? { rotation: rotationSummary(rotation) } : {}),
+    ...(baseline ? { baseline } : {}),
     // A signal during prune counts too: its remaining revocations were skipped.
     ...(input.stop?.requested
       ? { interrupted: { signal: input.stop!.signal!, notProcessed: notProcessed.size, compensated } }

@@ -42,7 +42,13 @@ export async function mintToken(token: PlannedToken, deps: MintDeps): Promise<Mi
   const known = (id: string) => deps.isKnown?.(token.tenantId, id) ?? false;
   for (let attempt = 1; ; attempt++) {
     try {
-      const created = await dt.createToken({ name: token.expectedName, scopes: token.scopes });
+      const created = await dt.createToken({
+        name: token.expectedName,
+        scopes: token.scopes,
+        ...(token.source.kind === 'mint' && token.source.expiresAt
+          ? { expirationDate: token.source.expiresAt }
+          : {}),
+      });
       if (handle !== undefined) deps.ledger!.minted(handle, created.id);
       return { tenantId: token.tenantId, id: created.id, value: created.token, handle };
     } catch (error) {

@@ -3,6 +3,8 @@
  * was denied, and the typed actions the planner returns. The same words appear in the report and summary.
  */
 import type { DeliveryKind, DynatraceToken } from '../clients/api.js';
+import type { TokenLifetime } from '../config/types.js';
+import type { RetireProof } from './rotation.js';
 import type { Secret } from '../secret.js';
 
 export interface Cluster {
@@ -90,6 +92,8 @@ export interface DesiredToken {
   scopes: string[];
   /** `dtp_<name>_<externalId>_<scopesHash>`. */
   expectedName: string;
+  /** The spec entry's `maxAge` and rotation; absent: minted without expiry, never rotated. */
+  lifetime?: TokenLifetime;
 }
 
 /** One Kubernetes Secret a cluster should hold, from one binding's token spec. */
@@ -121,12 +125,19 @@ export interface ObservedDelivery {
 // ------------------------------------------------------------------------------------------ the plan
 
 /** `copied`: the delivered token is named for another cluster (a copied Secret); it stays that cluster's. */
-export type MintReason = 'new' | 'revoked' | 'disabled' | 'expired' | 'unreadable' | 'copied';
+export type MintReason = 'new' | 'revoked' | 'disabled' | 'expired' | 'unreadable' | 'copied' | 'rotation';
 
 /** Where a token value in the planned Secret comes from. */
 export type TokenSource =
   | { kind: 'existing'; id: string; value: Secret; movedFrom?: string }
-  | { kind: 'mint'; reason: MintReason; replaces?: string };
+  | {
+      kind: 'mint';
+      reason: MintReason;
+      /** The delivered token it replaces; after a `rotation` that one is kept until pickup is proven. */
+      replaces?: string;
+      /** `expirationDate` sent with the mint (plan time + maxAge), for entries with a lifetime. */
+      expiresAt?: string;
+    };
 
 export interface PlannedToken extends DesiredToken {
   tenantId: string;
@@ -147,13 +158,15 @@ export interface PlannedSecret {
   carriedOver?: DeliveredSecret;
 }
 
-export type RevokeReason = 'superseded' | 'disabled' | 'expired' | 'orphan' | 'binding-removed';
+export type RevokeReason = 'superseded' | 'disabled' | 'expired' | 'orphan' | 'binding-removed' | 'rotated';
 
 export interface PlannedRevoke {
   tenantId: string;
   id: string;
   name: string;
   reason: RevokeReason;
+  /** For `rotated`: the successor was used (`pickup`), `rotationGrace` passed (`grace`), or it had `expired`. */
+  proof?: RetireProof;
 }
 
 export interface ClusterPlan {

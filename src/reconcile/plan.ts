@@ -7,6 +7,8 @@ import { secretKeyOf, type DynatraceTenant, type TokenSpec } from '../config/typ
 import type { DynatraceToken } from '../clients/api.js';
 import { Secret } from '../secret.js';
 import { parseTokenName, SPEC_TOKEN_NAME_MAX, tokenIdOf, tokenName } from './naming.js';
+import { slotKey, type ClusterRotation } from './rotation-plan.js';
+import type { RetireProof } from './rotation.js';
 import {
   clusterRef,
   deliveryKindOf,
@@ -77,6 +79,7 @@ export function desiredSecrets(cluster: Cluster, bindings: readonly EligibleBind
         specTokenName: token.name,
         scopes: [...token.scopes],
         expectedName: tokenName(token.name, cluster.externalId, token.scopes),
+        ...(token.lifetime ? { lifetime: token.lifetime } : {}),
       })),
     })),
   );
@@ -90,6 +93,8 @@ export interface ClusterPlanInput {
   /** Live dtp_ tokens per tenant. A tenant missing here could not be read: its Secrets are carried over. */
   tokens: ReadonlyMap<string, TenantTokens>;
   now: Date;
+  /** What rotation decided for this cluster (rotation-plan.ts); absent: nothing to rotate or keep. */
+  rotation?: ClusterRotation;
 }
 
 /** A token reference found in a delivered Secret: `<key>Id` and, next to it, `<key>`. */
@@ -151,16 +156,17 @@ function sameScopes(a: readonly string[], b: readonly string[]): boolean {
 const secretId = (s: { namespace: string; name: string }) => `${s.namespace}/${s.name}`;
 
 export function planCluster(input: ClusterPlanInput): ClusterPlan {
-  const { cluster, desired, observed, tokens, now } = input;
+  const { cluster, desired, observed, tokens, now, rotation } = input;
   const candidates = candidatesOf(observed);
   const claimed = new Set<string>();
   const revokes = new Map<string, PlannedRevoke>();
   const reasons = new Set<string>();
   const secrets: PlannedSecret[] = [];
 
-  const revoke = (tenantId: string, token: DynatraceToken, reason: RevokeReason) => {
+  const revoke = (tenantId: string, token: DynatraceToken, reason: RevokeReason, proof?: RetireProof) => {
     if (!revokes.has(`${tenantId}/${token.id}`)) {
-      revokes.set(`${tenantId}/${token.id}`, { tenantId, id: token.id, name: token.name, reason });
+      const entry = { tenantId, id: token.id, name: token.name, reason, ...(proof ? { proof } : {}) };
+      revokes.set(`${tenantId}/${token.id}`, entry);
     }
   };
 
@@ -184,7 +190,12 @@ export function planCluster(input: ClusterPlanInput): ClusterPlan {
       const direct = candidates.find((c) => secretId(c.secret) === secretId(want) && c.key === token.key);
       if (direct && !claimed.has(direct.id)) {
         const verdict = assess(direct, live, cluster, now);
-        if (verdict.ok) {
+        if (verdict.ok && rotation?.rotate.has(slotKey(cluster.id, want, token.key))) {
+          // A successor; the delivered token stays (claimed, so not swept) until its pickup is proven.
+          claimed.add(direct.id);
+          mintReason = 'rotation';
+          replaces = direct.id;
+        } else if (verdict.ok) {
           reused = verdict.token;
           source = { kind: 'existing', id: direct.id, value: valueOf(direct) };
         } else {
@@ -216,7 +227,12 @@ export function planCluster(input: ClusterPlanInput): ClusterPlan {
       if (source?.kind === 'existing') {
         claimed.add(source.id);
       } else {
-        source = { kind: 'mint', reason: mintReason, ...(replaces ? { replaces } : {}) };
+        source = {
+          kind: 'mint',
+          reason: mintReason,
+          ...(replaces ? { replaces } : {}),
+          ...(token.lifetime ? { expiresAt: expirationDate(now, token.lifetime.maxAgeMs) } : {}),
+        };
         reasons.add(mintReason === 'new' ? 'new tokens' : `token ${mintReason}`);
       }
       const update =
@@ -234,8 +250,10 @@ export function planCluster(input: ClusterPlanInput): ClusterPlan {
     const live = tokens.get(tenantId);
     if (!live) continue;
     for (const token of live.ofCluster(cluster.externalId)) {
-      if (claimed.has(token.id)) continue;
-      revoke(tenantId, token, 'superseded');
+      // A predecessor waits for its successor's pickup; once proven (or grace passed) it goes as `rotated`.
+      if (claimed.has(token.id) || rotation?.keep.has(token.id)) continue;
+      const proof = rotation?.retire.get(token.id);
+      revoke(tenantId, token, proof ? 'rotated' : 'superseded', proof);
     }
   }
 
@@ -248,6 +266,14 @@ export function planCluster(input: ClusterPlanInput): ClusterPlan {
     secrets,
     revokes: [...revokes.values()],
   };
+}
+
+/**
+ * `expirationDate` for a mint, in the form the API documents (`2021-01-25T05:57:01.123+01:00`); an explicit
+ * offset, because a time without one is read as UTC by Dynatrace but as local time by many parsers.
+ */
+function expirationDate(now: Date, maxAgeMs: number): string {
+  return new Date(now.getTime() + maxAgeMs).toISOString().replace(/Z$/, '+00:00');
 }
 
 function valueOf(candidate: Candidate): Secret {

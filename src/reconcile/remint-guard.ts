@@ -24,7 +24,9 @@ export function remintHolds(plans: Iterable<ClusterPlan>, guard: RemintGuard): R
     for (const secret of plan.secrets) {
       for (const token of secret.tokens) {
         // A token that was delivered is either kept or re-minted; `new` ones never were.
-        if (token.source.kind === 'existing') add(delivered, token.tenantId);
+        // A rotation keeps the delivered token: it is neither lost nor re-minted.
+        if (token.source.kind === 'existing' || token.source.reason === 'rotation')
+          add(delivered, token.tenantId);
         else if (token.source.reason !== 'new') {
           add(delivered, token.tenantId);
           add(reminted, token.tenantId);
@@ -49,6 +51,12 @@ export function remintHolds(plans: Iterable<ClusterPlan>, guard: RemintGuard): R
 /** Whether a plan re-mints a token of one of these tenants. */
 export function remintsIn(plan: ClusterPlan, tenants: ReadonlySet<string>): boolean {
   return plan.secrets.some((s) =>
-    s.tokens.some((t) => t.source.kind === 'mint' && t.source.reason !== 'new' && tenants.has(t.tenantId)),
+    s.tokens.some(
+      (t) =>
+        t.source.kind === 'mint' &&
+        t.source.reason !== 'new' &&
+        t.source.reason !== 'rotation' &&
+        tenants.has(t.tenantId),
+    ),
   );
 }

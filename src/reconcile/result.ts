@@ -7,8 +7,11 @@ import type { Config } from '../config/types.js';
 import type { Shard } from '../options.js';
 import type { Shutdown } from '../shutdown.js';
 import type { ClusterResult } from './apply.js';
+import type { Baseline } from './baseline.js';
 import type { ClusterPlan, ClusterRef, Denial, PlannedRevoke } from './model.js';
 import type { OrphanHold } from './orphans.js';
+import type { RotationSummary } from './rotation-plan.js';
+import type { RotationBudgetSetting } from './rotation.js';
 
 export interface EngineLog {
   info(message: string): void;
@@ -18,6 +21,8 @@ export interface EngineLog {
 
 export interface EngineInput {
   config: Config;
+  /** Plan mode: the base branch's configuration, planned against the same observed state (baseline.ts). */
+  baseConfig?: Config;
   mode: 'plan' | 'reconcile';
   concurrency: number;
   prune: 'true' | 'false' | 'force';
@@ -31,6 +36,10 @@ export interface EngineInput {
   dynatrace: (tenantId: string) => Promise<DynatraceClient>;
   log: EngineLog;
   now?: () => Date;
+  /** `rotation-budget`: rotations one run may start (default 5 % of the delivered tokens). */
+  rotationBudget?: RotationBudgetSetting;
+  /** `run-interval`: time between scheduled runs (default 2 h), for "expires within the next two runs". */
+  runIntervalMs?: number;
   /** A progress line this often (default 5 s). */
   progressEveryMs?: number;
   /** A signal stops new work; its deadline stops in-flight work (absent: the run is never interrupted). */
@@ -108,6 +117,10 @@ export interface EngineResult {
     unbound: UnboundCleanup[];
   };
   remintHeld: RemintHold[];
+  /** Token lifetimes this run (specs with maxAge); absent when no delivered token has one. */
+  rotation?: RotationSummary;
+  /** With `baseConfig`: what the base configuration would plan (the PR plan compares the two). */
+  baseline?: Baseline;
   interrupted?: Interruption;
   stagesMs: Record<string, number>;
 }

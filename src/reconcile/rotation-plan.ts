@@ -4,11 +4,12 @@
  * cluster's planner is told what to rotate, which predecessors to keep and which to revoke.
  * Pure: the same observation and clock give the same answer.
  */
-import type { Config, TokenLifetime } from '../config/types.js';
-import type { Cluster, DesiredSecret, DesiredToken, ObservedDelivery } from './model.js';
+import { DEFAULT_RUN_INTERVAL_MS } from '../config/lifetime.js';
+import type { Cluster, DesiredSecret, ObservedDelivery } from './model.js';
 import type { TenantTokens } from './plan.js';
 import {
   countRotations,
+  DEFAULT_ROTATION_BUDGET,
   decideSlot,
   rotationAllowance,
   selectRotations,
@@ -34,6 +35,8 @@ export interface RotationRun {
   /** By OCM cluster id; clusters without rotating slots are absent. */
   byCluster: Map<string, ClusterRotation>;
   decisions: SlotDecision[];
+  /** Slot keys that get a successor this run. */
+  admitted: ReadonlySet<string>;
   deferred: SlotDecision[];
   counts: RotationCounts;
 }
@@ -41,19 +44,64 @@ export interface RotationRun {
 export interface RotationSettings {
   clock: RotationClock;
   budget: RotationBudgetSetting;
-  /** The lifetime of a desired token's spec entry; undefined: it never expires and is never rotated. */
-  lifetimeOf: LifetimeLookup;
 }
 
-export type LifetimeLookup = (secret: DesiredSecret, token: DesiredToken) => TokenLifetime | undefined;
+/** The engine's settings with their defaults (`rotation-budget` 5 %, `run-interval` 2 h). */
+export function rotationSettings(
+  input: { rotationBudget?: RotationBudgetSetting; runIntervalMs?: number },
+  now: Date,
+): RotationSettings {
+  return {
+    clock: { now, runIntervalMs: input.runIntervalMs ?? DEFAULT_RUN_INTERVAL_MS },
+    budget: input.rotationBudget ?? DEFAULT_ROTATION_BUDGET,
+  };
+}
 
-/** The lifetimes written in the token specs (`maxAge` and friends), looked up by spec, Secret and token name. */
-export function lifetimesOf(config: Pick<Config, 'tokenSpecs'>): LifetimeLookup {
-  return (secret, token) =>
-    config.tokenSpecs
-      .get(secret.specName)
-      ?.secrets.find((s) => s.namespace === secret.namespace && s.name === secret.name)
-      ?.tokens.find((t) => t.name === token.specTokenName)?.lifetime;
+/** What the run tells about token lifetimes: the counts, per tenant too, and which slots hold an expired token. */
+export interface RotationSummary extends RotationCounts {
+  /** Slot keys (`slotKey`) whose delivered token is past its expiry. */
+  pastExpirySlots: string[];
+  /** The same counts per tenant (the metrics' labels), sorted by tenant id. */
+  tenants: TenantRotation[];
+}
+
+export interface TenantRotation extends RotationCounts {
+  tenantId: string;
+}
+
+export function rotationSummary(run: RotationRun): RotationSummary {
+  const tenantOf = new Map(run.decisions.map((d) => [d.key, d.tenantId]));
+  const tenants = [...new Set(run.decisions.map((d) => d.tenantId))].sort();
+  return {
+    ...run.counts,
+    pastExpirySlots: run.decisions.filter((d) => d.due?.urgency === 'expired').map((d) => d.key),
+    tenants: tenants.map((tenantId) => ({
+      tenantId,
+      ...countRotations(
+        run.decisions.filter((d) => d.tenantId === tenantId),
+        {
+          admitted: new Set([...run.admitted].filter((key) => tenantOf.get(key) === tenantId)),
+          deferred: run.deferred.filter((d) => d.tenantId === tenantId),
+        },
+      ),
+    })),
+  };
+}
+
+/** `a` + `b`, count by count. */
+export function addRotationCounts(a: RotationCounts, b: RotationCounts): RotationCounts {
+  return {
+    expiringSoon: a.expiringSoon + b.expiringSoon,
+    pastExpiry: a.pastExpiry + b.pastExpiry,
+    rotationsStarted: a.rotationsStarted + b.rotationsStarted,
+    rotationsDeferred: a.rotationsDeferred + b.rotationsDeferred,
+    rotationsCompleted: {
+      pickup: a.rotationsCompleted.pickup + b.rotationsCompleted.pickup,
+      grace: a.rotationsCompleted.grace + b.rotationsCompleted.grace,
+      expired: a.rotationsCompleted.expired + b.rotationsCompleted.expired,
+    },
+    waitingForPickup: a.waitingForPickup + b.waitingForPickup,
+  };
 }
 
 const secretId = (s: { namespace: string; name: string }) => `${s.namespace}/${s.name}`;
@@ -73,7 +121,6 @@ export function slotKey(clusterId: string, secret: DesiredSecret, key: string): 
 export function rotationSlots(
   { cluster, desired, observed }: ClusterObservation,
   tokens: ReadonlyMap<string, TenantTokens>,
-  lifetimeOf: LifetimeLookup,
 ): { slots: RotationSlot[]; delivered: number } {
   const slots: RotationSlot[] = [];
   let delivered = 0;
@@ -85,7 +132,7 @@ export function rotationSlots(
     for (const token of secret.tokens) {
       const deliveredId = found?.data.get(`${token.key}Id`)?.reveal().trim();
       if (deliveredId && live.has(deliveredId)) delivered++;
-      const lifetime = lifetimeOf(secret, token);
+      const lifetime = token.lifetime;
       if (!lifetime) continue;
       slots.push({
         key: slotKey(cluster.id, secret, token.key),
@@ -108,7 +155,7 @@ export function planRotations(
   const owner = new Map<string, string>();
   let managed = 0;
   for (const c of clusters) {
-    const { slots, delivered } = rotationSlots(c, tokens, settings.lifetimeOf);
+    const { slots, delivered } = rotationSlots(c, tokens);
     managed += delivered;
     for (const slot of slots) {
       decisions.push(decideSlot(slot, settings.clock));
@@ -133,5 +180,26 @@ export function planRotations(
     for (const w of d.waiting) entry.keep.add(w.id);
     for (const r of d.retire) entry.retire.set(r.id, r.proof);
   }
-  return { byCluster, decisions, deferred: selection.deferred, counts: countRotations(decisions, selection) };
+  return {
+    byCluster,
+    decisions,
+    admitted: selection.admitted,
+    deferred: selection.deferred,
+    counts: countRotations(decisions, selection),
+  };
+}
+
+/** The rotation summaries of the shards of one run, as one (`dtp report merge`). */
+export function mergeRotationSummaries(parts: readonly RotationSummary[]): RotationSummary {
+  const tenants = new Map<string, TenantRotation>();
+  for (const t of parts.flatMap((p) => p.tenants)) {
+    const have = tenants.get(t.tenantId);
+    tenants.set(t.tenantId, have ? { tenantId: t.tenantId, ...addRotationCounts(have, t) } : t);
+  }
+  const { pastExpirySlots: _slots, tenants: _tenants, ...first } = parts[0]!;
+  return {
+    ...parts.slice(1).reduce<RotationCounts>((sum, part) => addRotationCounts(sum, part), first),
+    pastExpirySlots: parts.flatMap((p) => p.pastExpirySlots).sort(),
+    tenants: [...tenants.values()].sort((x, y) => x.tenantId.localeCompare(y.tenantId)),
+  };
 }

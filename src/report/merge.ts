@@ -9,6 +9,7 @@ import { ExitCode, UserError } from '../errors.js';
 import { renderMetrics } from './metrics.js';
 import { REPORT_SCHEMA_VERSION, type Breakdown, type CallStat, type Report, type Totals } from './report.js';
 import { renderSummary } from './summary.js';
+import { mergeRotationSummaries } from '../reconcile/rotation-plan.js';
 import { writeJsonFile } from './report-file.js';
 
 function sumInto<T extends object>(target: T, source: T): void {
@@ -35,6 +36,7 @@ export function mergeReports(reports: readonly Report[]): Report {
   }
 
   const first = reports[0]!;
+  const rotations = reports.flatMap((r) => (r.rotation ? [r.rotation] : []));
   const totals = { ...first.totals };
   for (const r of reports.slice(1)) sumInto<Totals>(totals, r.totals);
 
@@ -106,6 +108,7 @@ export function mergeReports(reports: readonly Report[]): Report {
       errors: reports.flatMap((r) => r.orphans.errors),
       held: reports.flatMap((r) => r.orphans.held),
     },
+    ...(rotations.length > 0 ? { rotation: mergeRotationSummaries(rotations) } : {}),
     calls: [...calls.values()],
     stagesMs,
   };

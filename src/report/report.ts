@@ -4,9 +4,10 @@
  * never a token value: values live only in `Secret` objects, which serialise as "[secret]".
  */
 import type { EngineResult } from '../reconcile/engine.js';
-import type { Denial, PlannedRevoke } from '../reconcile/model.js';
+import type { Denial, MintReason, PlannedRevoke } from '../reconcile/model.js';
 import type { OrphanHold } from '../reconcile/orphans.js';
 import type { Interruption } from '../reconcile/result.js';
+import type { RotationSummary } from '../reconcile/rotation-plan.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -69,7 +70,8 @@ export interface ClusterEntry {
     secret: string;
     key: string;
     name: string;
-    action: 'create' | 'remint' | 'update';
+    /** `rotate`: a successor for a token due for rotation (the delivered one is kept until pickup). */
+    action: 'create' | 'remint' | 'rotate' | 'update';
     reason?: string;
     id?: string;
   }[];
@@ -108,9 +110,17 @@ export interface Report {
   };
   /** Tenants whose re-mints the blast-radius guard held back (setting remint). */
   remintHeld?: EngineResult['remintHeld'];
+  /** Token lifetimes (token specs with maxAge); absent when no delivered token has one. */
+  rotation?: RotationReport;
   calls: CallStat[];
   stagesMs: Record<string, number>;
 }
+
+/**
+ * Expiry and rotation in one run. `rotationsStarted` and `rotationsCompleted` count what was carried out
+ * (in plan mode: what reconcile would do); the others describe the fleet as it was found.
+ */
+export type RotationReport = RotationSummary;
 
 export interface ReportContext {
   version: string;
@@ -192,9 +202,9 @@ export function buildReport(result: EngineResult, context: ReportContext): Repor
           name: token.expectedName,
         };
         if (token.source.kind === 'mint') {
-          const action = token.source.reason === 'new' ? 'create' : 'remint';
+          const action = mintAction(token.source.reason);
           tokens.push({ ...where, action, reason: token.source.reason });
-          if (realised) r[action === 'create' ? 'tokensCreated' : 'tokensReminted']++;
+          if (realised && action !== 'rotate') r[action === 'create' ? 'tokensCreated' : 'tokensReminted']++;
         } else if (token.update) {
           tokens.push({ ...where, action: 'update', id: token.update.id, reason: updateReason(token) });
           if (realised) r.tokensUpdated++;
@@ -267,8 +277,37 @@ export function buildReport(result: EngineResult, context: ReportContext): Repor
     })),
     orphans: result.orphans,
     ...(result.remintHeld.length > 0 ? { remintHeld: result.remintHeld } : {}),
+    ...(result.rotation ? { rotation: rotationReport(result, clusters) } : {}),
     calls: context.calls,
     stagesMs: result.stagesMs,
+  };
+}
+
+function mintAction(reason: MintReason): 'create' | 'remint' | 'rotate' {
+  return reason === 'new' ? 'create' : reason === 'rotation' ? 'rotate' : 'remint';
+}
+
+/** The engine's rotation counts, with started and completed counted where the plan was carried out. */
+function rotationReport(result: EngineResult, clusters: readonly ClusterEntry[]): RotationReport {
+  const planMode = result.mode === 'plan';
+  const realised = clusters.filter((c) => planMode || c.status === 'changed' || c.status === 'unchanged');
+  const carriedOut = (tenantId?: string) => {
+    const of = (t: { tenantId: string }) => tenantId === undefined || t.tenantId === tenantId;
+    const completed = { pickup: 0, grace: 0, expired: 0 };
+    for (const revoke of realised.flatMap((c) => c.revokes ?? []).filter(of)) {
+      if (revoke.reason === 'rotated' && revoke.proof) completed[revoke.proof]++;
+    }
+    const tokens = realised.flatMap((c) => c.tokens ?? []).filter(of);
+    return {
+      rotationsStarted: tokens.filter((t) => t.action === 'rotate').length,
+      rotationsCompleted: completed,
+    };
+  };
+  const summary = result.rotation!;
+  return {
+    ...summary,
+    ...carriedOut(),
+    tenants: summary.tenants.map((t) => ({ ...t, ...carriedOut(t.tenantId) })),
   };
 }
 

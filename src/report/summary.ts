@@ -262,9 +262,22 @@ export const REVOKE_WHY: Record<string, string> = {
   expired: 'expired',
   orphan: 'no cluster',
   'binding-removed': 'binding removed',
+  rotated: 'rotated',
 };
 
-export const TOKEN_VERB = { create: 'create', remint: 're-mint', update: 'update' } as const;
+/** Why a rotated token's predecessor could go ("the summary says which"). */
+const ROTATION_PROOF = {
+  pickup: 'successor in use',
+  grace: 'grace period over',
+  expired: 'it had expired',
+} as const;
+
+export const TOKEN_VERB = {
+  create: 'create',
+  remint: 're-mint',
+  rotate: 'rotate',
+  update: 'update',
+} as const;
 
 /** One cluster's row of the changes table: each action with its reason. */
 export function changeRow(c: ClusterEntry): string[] {
@@ -272,7 +285,10 @@ export function changeRow(c: ClusterEntry): string[] {
   const tokens = (c.tokens ?? []).map(
     (t) => `${TOKEN_VERB[t.action]} ${t.key}${t.reason ? ` (${t.reason})` : ''}`,
   );
-  const revokes = (c.revokes ?? []).map((r) => `${r.name} (revoked: ${REVOKE_WHY[r.reason] ?? r.reason})`);
+  const revokes = (c.revokes ?? []).map(
+    (r) =>
+      `${r.name} (revoked: ${REVOKE_WHY[r.reason] ?? r.reason}${r.proof ? `, ${ROTATION_PROOF[r.proof]}` : ''})`,
+  );
   return [
     esc(c.ocmEnvironment),
     `${esc(c.name)} ${code(c.id)}`,

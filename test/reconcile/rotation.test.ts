@@ -9,7 +9,7 @@ import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../src/config/duration.js';
 import type { TokenSpec } from '../../src/config/types.js';
 import { resolveOptions } from '../../src/options.js';
 import { desiredSecrets } from '../../src/reconcile/plan.js';
-import { lifetimesOf, planRotations } from '../../src/reconcile/rotation-plan.js';
+import { mergeRotationSummaries, planRotations } from '../../src/reconcile/rotation-plan.js';
 import {
   countRotations,
   decideSlot,
@@ -309,7 +309,6 @@ describe('rotation over a run', () => {
   const settings = (budget: RotationBudgetSetting = { percent: 5 }) => ({
     clock: CLOCK,
     budget,
-    lifetimeOf: lifetimesOf(cfg),
   });
 
   it('rotates the due, keeps the waiting, retires the picked-up, and leaves lifetime-less tokens alone', () => {
@@ -390,6 +389,33 @@ describe('the rotation settings', () => {
     expect(() => settingsOf({ 'rotation-budget': 'lots', 'run-interval': '5m' })).toThrow(
       /rotation-budget: "lots" must be a share[\s\S]*run-interval: "5m" must be a duration from 10m to 7d/,
     );
+  });
+});
+
+describe('rotation summaries of shards', () => {
+  it('add up, per tenant too', () => {
+    const counts = (n: number) => ({
+      expiringSoon: n,
+      pastExpiry: n,
+      rotationsStarted: n,
+      rotationsDeferred: n,
+      rotationsCompleted: { pickup: n, grace: 0, expired: 1 },
+      waitingForPickup: n,
+    });
+    const part = (n: number, tenants: string[]) => ({
+      ...counts(n),
+      pastExpirySlots: [`c${n}/t/ns/s/k`],
+      tenants: tenants.map((tenantId) => ({ tenantId, ...counts(n) })),
+    });
+    expect(mergeRotationSummaries([part(2, ['b', 'a']), part(1, ['a'])])).toEqual({
+      ...counts(3),
+      rotationsCompleted: { pickup: 3, grace: 0, expired: 2 },
+      pastExpirySlots: ['c1/t/ns/s/k', 'c2/t/ns/s/k'],
+      tenants: [
+        { tenantId: 'a', ...counts(3), rotationsCompleted: { pickup: 3, grace: 0, expired: 2 } },
+        { tenantId: 'b', ...counts(2) },
+      ],
+    });
   });
 });
 

@@ -59,5 +59,5 @@ ${escapeMarkdown(report.startupError)}`),`${head.join(`
 ${escapeMarkdown(report.startupError)}`:"",countsTable(report),extrasLine(report),interruptedSection(report),failuresSection(report),denialsSection(report),problemsSection(report),breakdownSection(report),changesSection(report),orphansSection(report),detailsSection(report)];return`${[...head,...sections].filter(s=>s!=="").join(`
 
 `)}
-`}export{table,writeCounts,shardLabel,metaLine,countsTable,extrasLine,interruptedSection,failuresSection,denialsSection,breakdownSection,problemsSection,REVOKE_WHY,TOKEN_VERB,changeRow,changesSection,orphansSection,detailsSection,renderSummary};
-//# sourceMappingURL=chunk-5EITAP7K.js.map
+`}export{table,capped,writeCounts,shardLabel,metaLine,countsTable,extrasLine,interruptedSection,failuresSection,denialsSection,breakdownSection,problemsSection,REVOKE_WHY,TOKEN_VERB,changeRow,changesSection,orphansSection,detailsSection,renderSummary};
+//# sourceMappingURL=chunk-J4VUOWUF.js.map
