@@ -298,6 +298,8 @@ export interface Options {
   rotationBudget: RotationBudgetSetting;
   /** `run-interval`: the schedule, for "expires within the next two runs". */
   runIntervalMs: number;
+  /** Not a setting: the clock of the run, set only by in-process runs against the sandbox's simulated time. */
+  now?: () => Date;
   shutdownGraceMs: number;
   prComment: boolean;
   githubToken?: Secret;

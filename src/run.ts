@@ -271,6 +271,7 @@ async function reconcileFleet(
       remint: options.remint,
       rotationBudget: options.rotationBudget,
       runIntervalMs: options.runIntervalMs,
+      ...(options.now ? { now: options.now } : {}),
       stop,
     });
   } finally {

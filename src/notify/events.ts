@@ -34,6 +34,16 @@ export interface Digest {
   heldRemints: RemintHold[];
   reminted: (ClusterRef & { secret: string; key: string; reason: string })[];
   unreachable: { what: string; error: string }[];
+  /** Tenants with tokens past expiry or rotations held by the budget, told when one of them is new. */
+  rotationsOverdue: RotationOverdue[];
+}
+
+export interface RotationOverdue {
+  tenantId: string;
+  /** Slots whose cluster holds an expired token: the cluster, and the slot inside it. */
+  pastExpiry: (ClusterRef & { slot: string })[];
+  /** Rotations due but held back by `rotation-budget` this run. */
+  deferred: number;
 }
 
 export type Audience =
@@ -55,6 +65,7 @@ const emptyDigest = (): Digest => ({
   heldRemints: [],
   reminted: [],
   unreachable: [],
+  rotationsOverdue: [],
 });
 
 export const isEmpty = (d: Digest): boolean => Object.values(d).every((list) => list.length === 0);
@@ -121,6 +132,7 @@ export function computeNotices(input: NoticeInput): { notices: Notice[]; next: N
     next.held.push(`remint:${hold.tenantId}`);
     if (!previous.held.includes(`remint:${hold.tenantId}`)) out.add('heldRemints', hold, [hold.tenantId]);
   }
+  overdueEvents(report, previous, next, out);
   const unreachable = [
     ...report.environments
       .filter((e) => e.error)
@@ -166,6 +178,43 @@ function clusterEvents(
   for (const [key, entry] of Object.entries(previous.failing)) {
     if (!seen.has(key) && unread.has(key.slice(0, key.indexOf('/')))) next.failing[key] = entry;
   }
+}
+
+/** Per tenant: expired slots and budget deferrals; told again only when a slot or a deferral is new. */
+function overdueEvents(report: Report, previous: NotifyState, next: NotifyState, out: Collector): void {
+  const rotation = report.rotation;
+  if (!rotation) return;
+  const clusters = new Map(report.clusters.map((c) => [c.id, c]));
+  const byTenant = new Map<string, RotationOverdue & { isNew: boolean }>();
+  const entry = (tenantId: string) => {
+    let e = byTenant.get(tenantId);
+    if (!e) byTenant.set(tenantId, (e = { tenantId, pastExpiry: [], deferred: 0, isNew: false }));
+    return e;
+  };
+  for (const slot of rotation.pastExpirySlots) {
+    // `<cluster id>/<tenant>/<namespace>/<secret>/<key>` (rotation-plan.ts slotKey).
+    const [clusterId = '', tenantId = ''] = slot.split('/');
+    const c = clusters.get(clusterId);
+    const e = entry(tenantId);
+    e.pastExpiry.push({
+      environment: c?.ocmEnvironment ?? '',
+      id: clusterId,
+      name: c?.name ?? clusterId,
+      slot: slot.slice(clusterId.length + tenantId.length + 2),
+    });
+    next.overdue.push(`expired:${slot}`);
+    if (!previous.overdue.includes(`expired:${slot}`)) e.isNew = true;
+  }
+  for (const t of rotation.tenants.filter((x) => x.rotationsDeferred > 0)) {
+    const e = entry(t.tenantId);
+    e.deferred = t.rotationsDeferred;
+    next.overdue.push(`deferred:${t.tenantId}`);
+    if (!previous.overdue.includes(`deferred:${t.tenantId}`)) e.isNew = true;
+  }
+  for (const { isNew, ...item } of [...byTenant.values()].sort((a, b) =>
+    a.tenantId.localeCompare(b.tenantId),
+  ))
+    if (isNew) out.add('rotationsOverdue', item, [item.tenantId]);
 }
 
 function toNotices(out: Collector, config: Config, admins: string[], threshold: number): Notice[] {

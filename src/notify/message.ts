@@ -52,6 +52,7 @@ function sections(notice: Notice): Section[] {
       ),
     },
     { title: 'Could not be read', lines: d.unreachable.map((u) => `${u.what}: ${u.error}`) },
+    { title: 'Rotations overdue', lines: d.rotationsOverdue.map(overdueLine) },
   ];
   return all
     .filter((s) => s.lines.length > 0)
@@ -64,6 +65,23 @@ function sections(notice: Notice): Section[] {
     }));
 }
 
+/** Per tenant: its expired tokens by cluster, then what the budget held back. */
+function overdueLine(o: Digest['rotationsOverdue'][number]): string {
+  const shown = o.pastExpiry.slice(0, 10).map((p) => `${p.environment}/${p.name} (${p.id}) ${p.slot}`);
+  const more = o.pastExpiry.length > shown.length ? `, … ${o.pastExpiry.length - shown.length} more` : '';
+  return [
+    o.pastExpiry.length
+      ? `${o.pastExpiry.length} ${o.pastExpiry.length === 1 ? 'token' : 'tokens'} past expiry: ${shown.join(', ')}${more}`
+      : '',
+    o.deferred
+      ? `${o.deferred} ${o.deferred === 1 ? 'rotation' : 'rotations'} deferred by rotation-budget`
+      : '',
+  ]
+    .filter(Boolean)
+    .map((part, i) => (i === 0 ? `tenant ${o.tenantId}: ${part}` : part))
+    .join('; ');
+}
+
 export function subject(notice: Notice, context: MessageContext): string {
   const d = notice.digest;
   const who = notice.audience.kind === 'tenant' ? `tenant ${notice.audience.tenantId}` : 'all tenants';
@@ -72,6 +90,7 @@ export function subject(notice: Notice, context: MessageContext): string {
     failing ? `${failing} failing` : '',
     d.recovered.length ? `${d.recovered.length} recovered` : '',
     d.denied.length ? `${d.denied.length} denied` : '',
+    d.rotationsOverdue.length ? 'rotations overdue' : '',
   ].filter(Boolean);
   return `dtp${context.shard !== '1/1' ? ` shard ${context.shard}` : ''}: ${who}: ${parts.join(', ') || 'news'}`;
 }

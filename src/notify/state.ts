@@ -29,6 +29,8 @@ export interface NotifyState {
   held: string[];
   /** `ocm:<environment>` / `tenant:<id>` that could not be read and were told. */
   unreachable: string[];
+  /** Overdue rotations already told: `expired:<slot key>` (a token past expiry), `deferred:<tenant>`. */
+  overdue: string[];
 }
 
 export const emptyState = (): NotifyState => ({
@@ -38,6 +40,7 @@ export const emptyState = (): NotifyState => ({
   denied: [],
   held: [],
   unreachable: [],
+  overdue: [],
 });
 
 export type LoadResult =
@@ -64,6 +67,9 @@ export function parseState(text: string): NotifyState | undefined {
   const d = doc as Record<string, unknown>;
   if (d.version !== STATE_VERSION || typeof d.updatedAt !== 'string') return undefined;
   if (!stringList(d.denied) || !stringList(d.held) || !stringList(d.unreachable)) return undefined;
+  // Written before rotation existed: nothing overdue was told yet, which is the safe reading.
+  const overdue = d.overdue === undefined ? [] : d.overdue;
+  if (!stringList(overdue)) return undefined;
   if (typeof d.failing !== 'object' || d.failing === null || Array.isArray(d.failing)) return undefined;
   const failing: Record<string, FailingCluster> = {};
   for (const [key, value] of Object.entries(d.failing as Record<string, unknown>)) {
@@ -86,6 +92,7 @@ export function parseState(text: string): NotifyState | undefined {
     denied: d.denied,
     held: d.held,
     unreachable: d.unreachable,
+    overdue,
   };
 }
 

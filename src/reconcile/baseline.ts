@@ -20,6 +20,9 @@ export interface BaselineInput {
   discoveryComplete: boolean;
   prune: EngineInput['prune'];
   remint?: EngineInput['remint'];
+  /** The head run's rotation settings: without them the base plan rotates by the defaults and differs. */
+  rotationBudget?: EngineInput['rotationBudget'];
+  runIntervalMs?: EngineInput['runIntervalMs'];
   now?: () => Date;
 }
 
@@ -31,6 +34,8 @@ export function planBaseline(input: BaselineInput): Baseline {
   const resolution = resolveFleet(input.discoveries, input.config, input.inShard);
   const { work, remintHeld } = planClusters(resolution, input.observation, {
     remint: input.remint,
+    rotationBudget: input.rotationBudget,
+    runIntervalMs: input.runIntervalMs,
     now: input.now,
     // The head plan already said everything worth a log line; the base plan only feeds the comparison.
     log: SILENT,

@@ -72,6 +72,8 @@ export async function runEngine(input: EngineInput, options: EngineOptions = {})
         discoveryComplete: fleet.environments.every((e) => !e.error),
         prune: input.prune,
         remint: input.remint,
+        rotationBudget: input.rotationBudget,
+        runIntervalMs: input.runIntervalMs,
         now,
       })
     : undefined;

@@ -18,6 +18,7 @@ import {
   metaLine,
   problemsSection,
   REVOKE_WHY,
+  rotationSection,
   TOKEN_VERB,
 } from './summary.js';
 
@@ -146,6 +147,8 @@ function driftSection(report: Report, diff: PlanDiff): string {
       : 'No cluster has drift of its own.',
     orphans.length ? `${plural(orphans.length, 'token')} without a cluster would be revoked anyway.` : '',
     denialsSection(report),
+    // Rotation follows token age, not the configuration change: it belongs to the fleet-wide drift.
+    rotationSection(report),
     breakdownSection(report),
   ].filter((s) => s !== '');
   return (

@@ -48,7 +48,7 @@ export async function renderMetrics(report: Report): Promise<string> {
   m.gauge('dtp_build_info', 'dtp version that ran, always 1.', 1, { version: report.tool.version });
   m.gauge(
     'dtp_run_exit_code',
-    'Exit code of the last run (0 ok, 1 clusters failed, 2 invalid config, 3 could not start).',
+    'Exit code of the last run (0 ok, 1 not everything done: clusters failed, unreadable, re-mints held or interrupted; 2 invalid config, 3 could not start).',
     report.exitCode,
     { mode },
   );
@@ -62,8 +62,15 @@ export async function renderMetrics(report: Report): Promise<string> {
   for (const [stage, ms] of Object.entries(report.stagesMs)) {
     m.gauge('dtp_stage_duration_seconds', 'Wall time per stage of the last run.', ms / 1000, { stage });
   }
+  m.gauge(
+    'dtp_run_interrupted',
+    '1 if the last run was stopped by a signal before it finished (its counts are partial).',
+    report.interrupted ? 1 : 0,
+    { mode },
+  );
   clusterMetrics(m, report);
   tokenMetrics(m, report);
+  rotationMetrics(m, report);
   for (const e of report.environments) {
     m.gauge(
       'dtp_ocm_environment_up',
@@ -141,6 +148,51 @@ function tokenMetrics(m: Metrics, report: Report): void {
       'dtp_ tokens without a cluster that were not revoked because the prune guard held them.',
       hold.count,
       { tenant: hold.tenantId },
+    );
+  }
+}
+
+/** Token lifetimes per tenant: only written when some spec has `maxAge`, so fleets without it see no new series. */
+function rotationMetrics(m: Metrics, report: Report): void {
+  for (const t of report.rotation?.tenants ?? []) {
+    const tenant = { tenant: t.tenantId };
+    m.gauge(
+      'dtp_tokens_expiring_soon',
+      'Delivered tokens that expire before the run after next, per tenant.',
+      t.expiringSoon,
+      tenant,
+    );
+    m.gauge(
+      'dtp_tokens_past_expiry',
+      'Delivered tokens already past their expiry (the cluster holds a dead token), per tenant.',
+      t.pastExpiry,
+      tenant,
+    );
+    m.counter(
+      'dtp_rotations_started_total',
+      'Successors minted for tokens due for rotation in the last run (planned ones in plan mode).',
+      t.rotationsStarted,
+      tenant,
+    );
+    for (const [proof, n] of Object.entries(t.rotationsCompleted)) {
+      m.counter(
+        'dtp_rotations_completed_total',
+        'Predecessors revoked in the last run, by proof: pickup (successor in use), grace, expired.',
+        n,
+        { ...tenant, proof },
+      );
+    }
+    m.gauge(
+      'dtp_rotations_waiting_for_pickup',
+      'Predecessors kept until the cluster is seen using their successor or the grace period ends.',
+      t.waitingForPickup,
+      tenant,
+    );
+    m.gauge(
+      'dtp_rotations_deferred',
+      'Rotations due but held back by rotation-budget in the last run, per tenant.',
+      t.rotationsDeferred,
+      tenant,
     );
   }
 }

@@ -25,14 +25,24 @@ export function writeCounts(report: Report): string[] {
       ? {
           create: 'to create',
           remint: 'to re-mint',
+          rotate: 'to rotate',
           update: 'to update',
           revoke: 'to revoke',
           patch: 'to patch',
         }
-      : { create: 'created', remint: 're-minted', update: 'updated', revoke: 'revoked', patch: 'patched' };
+      : {
+          create: 'created',
+          remint: 're-minted',
+          rotate: 'rotated',
+          update: 'updated',
+          revoke: 'revoked',
+          patch: 'patched',
+        };
   const counts: [number, 'token' | 'delivery', string][] = [
     [t.tokensCreated, 'token', v.create],
     [t.tokensReminted, 'token', v.remint],
+    // A rotation mints a successor: a write, though the totals count it apart from creates and re-mints.
+    [report.rotation?.rotationsStarted ?? 0, 'token', v.rotate],
     [t.tokensUpdated, 'token', v.update],
     [t.tokensRevoked, 'token', v.revoke],
     [t.deliveriesCreated, 'delivery', v.create],
@@ -188,6 +198,76 @@ function orphanRows(report: Report): string[][] {
     code(tenantId),
     ...['0', '0', '0', '0', '0', String(n), '0', '0'],
   ]);
+}
+
+/** Token lifetimes (specs with `maxAge`): what expires, what rotated and why predecessors could go. */
+export function rotationSection(report: Report): string {
+  const r = report.rotation;
+  if (!r) return '';
+  const plan = report.mode === 'plan';
+  const rows = r.tenants.map((t) => [
+    code(t.tenantId),
+    ...[
+      t.expiringSoon,
+      t.pastExpiry,
+      t.rotationsStarted,
+      t.rotationsDeferred,
+      t.waitingForPickup,
+      t.rotationsCompleted.pickup,
+      t.rotationsCompleted.grace,
+      t.rotationsCompleted.expired,
+    ].map(String),
+  ]);
+  const done = plan ? 'to complete' : 'completed';
+  const lines = [
+    `### Token lifetimes
+
+` +
+      table(
+        [
+          'tenant',
+          'expiring soon',
+          'past expiry',
+          plan ? 'rotations to start' : 'rotations started',
+          'deferred by budget',
+          'waiting for pickup',
+          `${done}: ${ROTATION_PROOF.pickup}`,
+          `${done}: ${ROTATION_PROOF.grace}`,
+          `${done}: predecessor expired`,
+        ],
+        rows,
+      ),
+    'Completed rotations are revoked predecessors, counted among the revoked tokens; a predecessor ' +
+      'waits until its cluster is seen using the successor or the grace period ends.',
+    r.rotationsDeferred
+      ? `**Deferred by ${inlineCode('rotation-budget')}**: ${plural(r.rotationsDeferred, 'token')} due for rotation wait for a later run.`
+      : '',
+    pastExpiryList(report, r.pastExpirySlots),
+  ];
+  return lines.filter((l) => l !== '').join('\n\n');
+}
+
+/** Slots whose cluster holds a dead token, named by cluster: they need a rotation before anything else. */
+function pastExpiryList(report: Report, slots: readonly string[]): string {
+  if (slots.length === 0) return '';
+  const byId = new Map(report.clusters.map((c) => [c.id, c]));
+  const { shown, more } = capped([...slots], LIST_LIMIT);
+  return (
+    `**Past expiry** (${plural(slots.length, 'token')}): these clusters were found holding an expired token; reconcile re-mints it whatever the budget, unless the tenant's re-mints are held or the cluster fails.\n\n` +
+    table(
+      ['OCM environment', 'cluster', 'slot'],
+      shown.map((slot) => {
+        const clusterId = slot.split('/')[0]!;
+        const c = byId.get(clusterId);
+        return [
+          esc(c?.ocmEnvironment ?? '—'),
+          c ? `${esc(c.name)} ${code(c.id)}` : code(clusterId),
+          code(slot.slice(clusterId.length + 1)),
+        ];
+      }),
+    ) +
+    more
+  );
 }
 
 export function breakdownSection(report: Report): string {
@@ -371,6 +451,7 @@ export function renderSummary(report: Report): string {
     failuresSection(report),
     denialsSection(report),
     problemsSection(report),
+    rotationSection(report),
     breakdownSection(report),
     changesSection(report),
     orphansSection(report),

@@ -130,7 +130,8 @@ export async function runAgainst(
     DTP_SERVICE_LOGS: 'true',
     ...extra,
   };
-  const options = resolveOptions((name) => settings[envName(name)]);
+  // The engine decides expiry and rotation by the simulators' clock, which tests move between runs.
+  const options = { ...resolveOptions((name) => settings[envName(name)]), now: () => sandbox.clock.date() };
   const platform = plainPlatform({
     summaryPath: join(options.reportDir, 'summary.md'),
     verbose: options.verbose,

@@ -3,6 +3,7 @@
  * real-format ids and values (`dt0c01.<24 public>.<64 secret>`), the secret is returned once at creation,
  * listing pages with `nextPageKey`, and the caller's own token must carry apiTokens.read / apiTokens.write.
  */
+import { SimClock } from './clock.js';
 import type { Random } from './random.js';
 import { UPPER_ALNUM } from './random.js';
 import type { Route, SimRequest, SimResponse } from './server.js';
@@ -83,7 +84,11 @@ const API_SCOPES = new Set([...KNOWN_SCOPES, 'apiTokens.read', 'apiTokens.write'
 export class DynatraceSim {
   readonly tenants = new Map<string, TenantState>();
 
-  constructor(private readonly random: Random) {}
+  constructor(
+    private readonly random: Random,
+    /** Creation, expiry and last use follow this clock (tests move it). */
+    readonly clock: SimClock = new SimClock(),
+  ) {}
 
   tenant(id: string): TenantState {
     let t = this.tenants.get(id);
@@ -105,7 +110,7 @@ export class DynatraceSim {
       scopes: [...scopes],
       enabled: true,
       owner,
-      creationDate: new Date().toISOString(),
+      creationDate: this.clock.iso(),
     });
   }
 
@@ -159,9 +164,9 @@ export class DynatraceSim {
     if (!auth.startsWith('Api-Token ')) return fail(401, 'Missing authorization parameter.');
     const caller = tenant.byValue.get(auth.slice('Api-Token '.length));
     if (!caller || !caller.enabled) return fail(401, 'Token Authentication failed');
-    if (caller.expirationDate && Date.parse(caller.expirationDate) < Date.now())
+    if (caller.expirationDate && Date.parse(caller.expirationDate) <= this.clock.now())
       return fail(401, 'Token expired');
-    caller.lastUsedDate = new Date().toISOString();
+    caller.lastUsedDate = this.clock.iso();
     if (!caller.scopes.includes(scope))
       return fail(403, `Token is missing required scope. Use one of: ${scope}`);
     return handler(tenant, req);
@@ -234,7 +239,7 @@ export class DynatraceSim {
         : []),
       ...scopeViolations(b.scopes, true),
     ];
-    const expiration = expirationOf(b.expirationDate);
+    const expiration = expirationOf(b.expirationDate, this.clock.now());
     if (expiration === null) violations.push({ path: 'expirationDate', message: 'is not a valid date' });
     if (violations.length > 0) return fail(400, 'Constraints violated.', violations);
     const token = this.mint(tenant.id, String(b.name), b.scopes as string[]);
@@ -266,7 +271,7 @@ export class DynatraceSim {
     if (typeof b.name === 'string') token.name = b.name;
     if (Array.isArray(b.scopes)) token.scopes = [...(b.scopes as string[])];
     if (typeof b.enabled === 'boolean') token.enabled = b.enabled;
-    token.modifiedDate = new Date().toISOString();
+    token.modifiedDate = this.clock.iso();
     return { status: 204 };
   }
 }
@@ -288,15 +293,13 @@ function scopeViolations(scopes: unknown, required: boolean): { path: string; me
  * ApiTokenCreate.expirationDate as the API reads it — UTC milliseconds, an ISO 8601 time, or `now+<N><unit>`
  * — stored as the ISO time Dynatrace answers with. Undefined when absent, null when unreadable.
  */
-function expirationOf(value: unknown): string | undefined | null {
+function expirationOf(value: unknown, now: number): string | undefined | null {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || !value.trim()) return null;
   const relative = /^now\+(\d+)([mhdwMy])$/.exec(value.trim());
   if (relative) {
     const unitMs = { m: 60e3, h: 3600e3, d: 86400e3, w: 7 * 86400e3, M: 30 * 86400e3, y: 365 * 86400e3 };
-    return new Date(
-      Date.now() + Number(relative[1]) * unitMs[relative[2] as keyof typeof unitMs],
-    ).toISOString();
+    return new Date(now + Number(relative[1]) * unitMs[relative[2] as keyof typeof unitMs]).toISOString();
   }
   const at = /^\d+$/.test(value.trim()) ? Number(value) : Date.parse(value.replace(' ', 'T'));
   return Number.isNaN(at) ? null : new Date(at).toISOString();

@@ -337,6 +337,8 @@ export interface FleetConfigShape {
   environments?: number;
   tenants?: number;
   organizations?: number;
+  /** Lifetime of the tokens of the `default` spec (`maxAge`, `rotateAfter`, `rotationGrace`), e.g. `{ maxAge: '2h' }`. */
+  tokenLifetime?: { maxAge: string; rotateAfter?: string; rotationGrace?: string };
 }
 
 /**
@@ -399,6 +401,9 @@ export function writeFleetConfig(dir: string, shape: FleetConfigShape = {}): voi
       .join('---\n'),
   );
   const orgList = orgs.map((o) => `    - ${o.id}\n`).join('');
+  const lifetime = Object.entries(shape.tokenLifetime ?? {})
+    .map(([k, v]) => `          ${k}: ${v}\n`)
+    .join('');
   writeFileSync(
     join(dir, 'token-specs.yaml'),
     doc(
@@ -406,7 +411,9 @@ export function writeFleetConfig(dir: string, shape: FleetConfigShape = {}): voi
       'default',
       `  description: Tokens the Dynatrace Operator needs\n  ocm_org_ids:\n${orgList}  secrets:\n    - name: dynatrace-token-dtp\n      namespace: dynatrace\n      tokens:\n` +
         `        - name: operator\n          keyNameInSecret: apiToken\n          scopes: [activeGateTokenManagement.create, DataExport, InstallerDownload, settings.read, settings.write]\n` +
+        lifetime +
         `        - name: ingest\n          keyNameInSecret: dataIngestToken\n          scopes: [metrics.ingest, logs.ingest, openTelemetryTrace.ingest]\n` +
+        lifetime +
         `  acknowledgedScopes:\n` +
         [
           'activeGateTokenManagement.create',

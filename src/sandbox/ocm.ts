@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Route, SimRequest, SimResponse } from './server.js';
 import { paginate } from './server.js';
+import { SimClock } from './clock.js';
 import { SearchError, checkFields, matches, parseOrder, parseSearch } from './search.js';
 
 export interface OcmLabelState {
@@ -93,9 +94,10 @@ const err = (status: number, reason: string, service?: string): SimResponse => (
   body: ocmError(status, reason, service),
 });
 
-const now = () => new Date().toISOString();
-
 export class OcmSim {
+  /** Delivery objects and service logs are dated by the sandbox's clock (tests move it). */
+  constructor(readonly clock: SimClock = new SimClock()) {}
+
   readonly environments = new Map<string, OcmEnvironmentState>();
 
   env(name: string): OcmEnvironmentState {
@@ -351,7 +353,7 @@ export class OcmSim {
       return err(400, `${kind === 'SyncSet' ? 'resources' : 'workloads'} must be a list`);
     const store = this.#store(env, kind, cluster.id);
     if (store.has(body.id)) return err(409, `${kind} '${body.id}' already exists`);
-    const d = { id: body.id, items, created: now(), updated: now() };
+    const d = { id: body.id, items, created: this.clock.iso(), updated: this.clock.iso() };
     store.set(body.id, d);
     return { status: 201, body: deliveryBody(kind, cluster.id, d) };
   }
@@ -367,7 +369,7 @@ export class OcmSim {
       if (!Array.isArray(items))
         return err(400, `${kind === 'SyncSet' ? 'resources' : 'workloads'} must be a list`);
       d.items = items;
-      d.updated = now();
+      d.updated = this.clock.iso();
     }
     return { status: 200, body: deliveryBody(kind, cluster.id, d) };
   }
@@ -393,7 +395,7 @@ export class OcmSim {
       summary: String(b.summary),
       description: String(b.description ?? ''),
       severity: String(b.severity ?? 'Info'),
-      timestamp: now(),
+      timestamp: this.clock.iso(),
     };
     env.serviceLogs.push(entry);
     return { status: 201, body: logBody(entry) };

@@ -6,6 +6,7 @@
 import { Random } from './random.js';
 import { SimServer } from './server.js';
 import type { FaultPlan, RequestRecord, SimRequest, SimResponse, SystemName } from './server.js';
+import { SimClock } from './clock.js';
 import { OcmSim, ocmError } from './ocm.js';
 import { DynatraceSim, dynatraceError } from './dynatrace.js';
 import { VaultSim, vaultError } from './vault.js';
@@ -13,6 +14,7 @@ import { seedFleet } from './fleet.js';
 import type { FleetDescription, SeededFleet } from './fleet.js';
 import type { Config } from '../config/types.js';
 import { DELIVERY_ID, TOKEN_PREFIX } from '../reconcile/naming.js';
+import { predecessorsInRotation } from '../reconcile/rotation.js';
 
 export interface SandboxOptions {
   config: Config;
@@ -33,12 +35,26 @@ export interface AuditResult {
   orphanTokens: { tenant: string; id: string; name: string }[];
   /** Delivered token values with no live token behind them. */
   deadSecrets: { environment: string; cluster: string; secret: string; key: string }[];
-  /** Token names that exist more than once in a tenant. */
+  /** Token names that exist more than once in a tenant, rotations in progress excepted. */
   duplicateNames: { tenant: string; name: string; count: number }[];
+  /** Predecessors kept until their delivered successor is picked up: neither orphans nor duplicates. */
+  waitingForPickup: { tenant: string; id: string; name: string }[];
+}
+
+/** One token value found in a delivered Secret. */
+export interface DeliveredToken {
+  environment: string;
+  cluster: string;
+  secret: string;
+  key: string;
+  tenant: string;
+  value: string;
 }
 
 export class Sandbox {
-  readonly ocm = new OcmSim();
+  /** The time of the Dynatrace and OCM simulators; in-process dtp runs read it too (see `runAgainst`). */
+  readonly clock = new SimClock();
+  readonly ocm = new OcmSim(this.clock);
   readonly dynatrace: DynatraceSim;
   readonly vault = new VaultSim();
   readonly records: RequestRecord[] = [];
@@ -49,7 +65,7 @@ export class Sandbox {
   constructor(private readonly options: SandboxOptions) {
     const seed = options.seed ?? options.fleet.seed ?? 1;
     this.#maxRecords = options.maxRecords ?? 1_000_000;
-    this.dynatrace = new DynatraceSim(new Random(seed + 7));
+    this.dynatrace = new DynatraceSim(new Random(seed + 7), this.clock);
     const record = (r: RequestRecord) => {
       this.records.push(r);
       if (this.records.length > this.#maxRecords)
@@ -178,11 +194,10 @@ export class Sandbox {
     return out;
   }
 
-  audit(): AuditResult {
-    const referenced = new Set<string>();
-    const deadSecrets: AuditResult['deadSecrets'] = [];
-    const deliveries = this.deliveries();
-    for (const d of deliveries) {
+  /** Every token value in the Secrets dtp delivered, with where it is and the tenant its apiUrl names. */
+  deliveredTokens(): DeliveredToken[] {
+    const out: DeliveredToken[] = [];
+    for (const d of this.deliveries()) {
       for (const item of d.items as {
         kind?: string;
         metadata?: { name?: string; namespace?: string };
@@ -193,34 +208,78 @@ export class Sandbox {
           Object.entries(item.data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]),
         );
         const tenant = /^https?:\/\/([^./]+)\./.exec(data.apiUrl ?? '')?.[1] ?? '';
-        const state = this.dynatrace.tenants.get(tenant);
         for (const [key, value] of Object.entries(data)) {
           if (key === 'apiUrl' || key.endsWith('Id') || !value.startsWith('dt0c01.')) continue;
-          const live = state?.byValue.get(value);
-          if (live) referenced.add(`${tenant}/${live.id}`);
-          else
-            deadSecrets.push({
-              environment: d.environment,
-              cluster: d.clusterId,
-              secret: `${item.metadata?.namespace}/${item.metadata?.name}`,
-              key,
-            });
+          const secret = `${item.metadata?.namespace}/${item.metadata?.name}`;
+          out.push({ environment: d.environment, cluster: d.clusterId, secret, key, tenant, value });
         }
       }
     }
+    return out;
+  }
+
+  /**
+   * What the Dynatrace Operator does with a Secret it has read: it calls Dynatrace with the token, so the
+   * token's `lastUsedDate` becomes the clock's now. Only the clusters `which` selects (all by default).
+   * Returns how many tokens were used.
+   */
+  useDeliveredTokens(which: (cluster: string) => boolean = () => true): number {
+    let used = 0;
+    for (const d of this.deliveredTokens()) {
+      const live = which(d.cluster) ? this.dynatrace.tenants.get(d.tenant)?.byValue.get(d.value) : undefined;
+      if (!live || (live.expirationDate && Date.parse(live.expirationDate) <= this.clock.now())) continue;
+      live.lastUsedDate = this.clock.iso();
+      used++;
+    }
+    return used;
+  }
+
+  /**
+   * "No orphan token, no Secret without a live token, no duplicate", where a rotation in progress is
+   * neither: the predecessors of a delivered token (same name, created before it) wait for its pickup.
+   */
+  audit(): AuditResult {
+    const referenced = new Set<string>();
+    const deadSecrets: AuditResult['deadSecrets'] = [];
+    const delivered = this.deliveredTokens();
+    for (const d of delivered) {
+      const live = this.dynatrace.tenants.get(d.tenant)?.byValue.get(d.value);
+      // An expired token is as dead as a revoked one: the cluster holds nothing that works.
+      if (live && !(live.expirationDate && Date.parse(live.expirationDate) <= this.clock.now()))
+        referenced.add(`${d.tenant}/${live.id}`);
+      else deadSecrets.push({ environment: d.environment, cluster: d.cluster, secret: d.secret, key: d.key });
+    }
     const orphanTokens: AuditResult['orphanTokens'] = [];
     const duplicateNames: AuditResult['duplicateNames'] = [];
+    const waitingForPickup: AuditResult['waitingForPickup'] = [];
     let tokens = 0;
     for (const tenant of this.dynatrace.tenants.keys()) {
-      const counts = new Map<string, number>();
+      const byName = new Map<string, ReturnType<Sandbox['tokens']>>();
       for (const t of this.tokens(tenant)) {
         tokens++;
-        counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
-        if (!referenced.has(`${tenant}/${t.id}`)) orphanTokens.push({ tenant, id: t.id, name: t.name });
+        byName.set(t.name, [...(byName.get(t.name) ?? []), t]);
       }
-      for (const [name, count] of counts) if (count > 1) duplicateNames.push({ tenant, name, count });
+      for (const [name, same] of byName) {
+        const alive = same.filter(
+          (t) => !t.expirationDate || Date.parse(t.expirationDate) > this.clock.now(),
+        );
+        const waiting = predecessorsInRotation(alive, (id) => referenced.has(`${tenant}/${id}`));
+        for (const t of same) {
+          if (waiting.has(t.id)) waitingForPickup.push({ tenant, id: t.id, name });
+          else if (!referenced.has(`${tenant}/${t.id}`)) orphanTokens.push({ tenant, id: t.id, name });
+        }
+        const count = same.length - waiting.size;
+        if (count > 1) duplicateNames.push({ tenant, name, count });
+      }
     }
-    return { tokens, deliveries: deliveries.length, orphanTokens, deadSecrets, duplicateNames };
+    return {
+      tokens,
+      deliveries: this.deliveries().length,
+      orphanTokens,
+      deadSecrets,
+      duplicateNames,
+      waitingForPickup,
+    };
   }
 }
 

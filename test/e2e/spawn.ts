@@ -50,12 +50,9 @@ export function spawnCli(
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  // 'close' comes after the process exited and both pipes drained: stderr is complete only then.
   const exited = new Promise<Exited>((resolve) =>
-    child.on('exit', (code, signal) => {
-      // Wait for the pipes to drain before handing the output over.
-      child.stdout!.once('close', () => resolve({ code, signal, stdout, stderr }));
-      if (child.stdout!.closed) resolve({ code, signal, stdout, stderr });
-    }),
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
   );
   return { child, exited };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { computeNotices, type Notice } from '../../src/notify/events.js';
+import { renderText, slackPayload, subject } from '../../src/notify/message.js';
 import type { NotifyState } from '../../src/notify/state.js';
 import type { ClusterEntry, Report } from '../../src/report/report.js';
 import { cluster, report, tenantConfig } from './fixtures.js';
@@ -121,6 +122,122 @@ describe('what is new after a reconcile', () => {
     expect(forAdmins(r2!)!.digest.unreachable).toMatchObject([{ what: 'ocm:production' }]);
     // Still failing afterwards: the streak went on, so it is not "newly" failing again.
     expect(r3!.flatMap((n) => n.digest.newlyFailing)).toEqual([]);
+  });
+
+  it('tells overdue rotations (past expiry, deferred by budget) once, again when a new slot expires', () => {
+    const zero = {
+      expiringSoon: 0,
+      pastExpiry: 0,
+      rotationsStarted: 0,
+      rotationsDeferred: 0,
+      waitingForPickup: 0,
+    };
+    const done = { rotationsCompleted: { pickup: 0, grace: 0, expired: 0 } };
+    const overdue = (slots: string[], deferred: number) =>
+      report([cluster('c1', 'changed'), cluster('c2', 'changed'), cluster('c3', 'unchanged', 'def67890')], {
+        rotation: {
+          ...zero,
+          ...done,
+          pastExpiry: slots.length,
+          rotationsDeferred: deferred,
+          pastExpirySlots: slots.map((c) => `${c}/abc12345/dynatrace/dtp/apiToken`),
+          tenants: [
+            { tenantId: 'abc12345', ...zero, ...done, pastExpiry: slots.length, rotationsDeferred: deferred },
+            { tenantId: 'def67890', ...zero, ...done, expiringSoon: 4 },
+          ],
+        },
+      });
+    const [r1, r2, r3, r4, r5] = runs([
+      overdue(['c1'], 2),
+      overdue(['c1'], 2),
+      overdue(['c1', 'c2'], 2),
+      overdue([], 0),
+      overdue(['c1'], 0),
+    ]);
+
+    const first = forTenant(r1!, 'abc12345')!.digest.rotationsOverdue;
+    expect(first).toEqual([
+      {
+        tenantId: 'abc12345',
+        pastExpiry: [
+          { environment: 'production', id: 'c1', name: 'cluster-c1', slot: 'dynatrace/dtp/apiToken' },
+        ],
+        deferred: 2,
+      },
+    ]);
+    expect(forAdmins(r1!)!.digest.rotationsOverdue).toEqual(first);
+    // Expiring soon is the normal course of rotation, not news for anyone.
+    expect(forTenant(r1!, 'def67890')).toBeUndefined();
+    expect(r2).toEqual([]);
+    expect(forTenant(r3!, 'abc12345')!.digest.rotationsOverdue[0]!.pastExpiry.map((p) => p.id)).toEqual([
+      'c1',
+      'c2',
+    ]);
+    expect(r4).toEqual([]);
+    // Once cleared, the same slot expiring again is news again.
+    expect(forTenant(r5!, 'abc12345')!.digest.rotationsOverdue).toMatchObject([{ deferred: 0 }]);
+  });
+
+  it("the owners' message names the expired slots by cluster and the deferrals, in text and Slack", () => {
+    const notice: Notice = {
+      audience: { kind: 'tenant', tenantId: 'abc12345', tenantName: 'Shop', owners: [] },
+      threshold: 3,
+      digest: {
+        newlyFailing: [],
+        failingInARow: [],
+        recovered: [],
+        denied: [],
+        heldPrunes: [],
+        heldRemints: [],
+        reminted: [],
+        unreachable: [],
+        rotationsOverdue: [
+          {
+            tenantId: 'abc12345',
+            pastExpiry: [
+              { environment: 'production', id: 'c1', name: '<shop>', slot: 'dynatrace/dtp/apiToken' },
+            ],
+            deferred: 2,
+          },
+        ],
+      },
+    };
+    const context = { shard: '1/1', version: '9.9.9' };
+    const text = renderText(notice, context);
+    expect(text).toContain('Rotations overdue (1)');
+    expect(text).toContain(
+      'tenant abc12345: 1 token past expiry: production/<shop> (c1) dynatrace/dtp/apiToken; 2 rotations deferred by rotation-budget',
+    );
+    expect(subject(notice, context)).toBe('dtp: tenant abc12345: rotations overdue');
+    expect(slackPayload(notice, context).text).toContain('production/&lt;shop&gt; (c1)');
+  });
+
+  it('a deferral alone is told once per streak', () => {
+    const zero = { expiringSoon: 0, pastExpiry: 0, rotationsStarted: 0, waitingForPickup: 0 };
+    const deferred = (n: number) =>
+      report([cluster('c1', 'unchanged')], {
+        rotation: {
+          ...zero,
+          rotationsDeferred: n,
+          rotationsCompleted: { pickup: 0, grace: 0, expired: 0 },
+          pastExpirySlots: [],
+          tenants: [
+            {
+              tenantId: 'abc12345',
+              ...zero,
+              rotationsDeferred: n,
+              rotationsCompleted: { pickup: 0, grace: 0, expired: 0 },
+            },
+          ],
+        },
+      });
+    const [r1, r2, r3, r4] = runs([deferred(3), deferred(1), deferred(0), deferred(2)]);
+    expect(forTenant(r1!, 'abc12345')!.digest.rotationsOverdue).toMatchObject([
+      { deferred: 3, pastExpiry: [] },
+    ]);
+    expect(r2).toEqual([]);
+    expect(r3).toEqual([]);
+    expect(forTenant(r4!, 'abc12345')!.digest.rotationsOverdue).toMatchObject([{ deferred: 2 }]);
   });
 
   it('counts the threshold from the setting', () => {

@@ -19,6 +19,14 @@ describe('the notify state file', () => {
     expect(store.load()).toEqual({ state });
   });
 
+  it('reads a document written before rotation (no overdue list) as nothing overdue told yet', () => {
+    const { overdue: _overdue, ...old } = { ...emptyState(), held: ['prune:x'] };
+    expect(parseState(JSON.stringify(old))).toEqual({ ...emptyState(), held: ['prune:x'] });
+    expect(parseState(JSON.stringify({ ...emptyState(), overdue: ['expired:a'] }))!.overdue).toEqual([
+      'expired:a',
+    ]);
+  });
+
   it.each([
     ['not JSON', '{"version": 1,'],
     ['another version', JSON.stringify({ ...emptyState(), version: 2 })],
@@ -28,6 +36,7 @@ describe('the notify state file', () => {
       JSON.stringify({ ...emptyState(), failing: { a: { runs: 0, name: 'a', tenants: [] } } }),
     ],
     ['a wrong field type', JSON.stringify({ ...emptyState(), denied: 'x' })],
+    ['a wrong overdue list', JSON.stringify({ ...emptyState(), overdue: [1] })],
   ])('reads %s as corrupt, so everything is told again', (_what, text) => {
     const path = join(dir, `${Math.random()}.json`);
     writeFileSync(path, text);

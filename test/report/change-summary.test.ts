@@ -132,4 +132,26 @@ describe('plan with base summary', () => {
     expect(folded).toContain('re-mint apiToken (revoked)');
     expect(folded).toContain('1 token without a cluster would be revoked anyway.');
   });
+
+  it('token lifetimes are fleet drift: folded, never in the lead', () => {
+    const { base, head } = configs();
+    const r = reports();
+    const counts = {
+      expiringSoon: 2,
+      pastExpiry: 0,
+      rotationsStarted: 1,
+      rotationsDeferred: 1,
+      rotationsCompleted: { pickup: 0, grace: 0, expired: 0 },
+      waitingForPickup: 0,
+    };
+    r.head.rotation = { ...counts, pastExpirySlots: [], tenants: [{ tenantId: 'abc12345', ...counts }] };
+    const md = renderChangeSummary(
+      r.head,
+      diffPlans({ report: r.base, config: base }, { report: r.head, config: head }),
+    );
+    const [lead, folded] = md.split('<details><summary>Drift a reconcile would fix anyway');
+    expect(lead).not.toContain('Token lifetimes');
+    expect(folded).toContain('### Token lifetimes');
+    expect(folded).toContain('**Deferred by `rotation-budget`**: 1 token due');
+  });
 });

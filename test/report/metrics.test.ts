@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderMetrics } from '../../src/report/metrics.js';
 import type { Report } from '../../src/report/report.js';
+import type { TenantRotation } from '../../src/reconcile/rotation-plan.js';
 import { parsePrometheusText } from '../notify/prom-text.js';
 import { cluster, report } from '../notify/fixtures.js';
 
@@ -118,6 +119,72 @@ describe('metrics.prom', () => {
     const r = { ...report([]), durationMs: Number.NaN };
     const families = parsePrometheusText(await renderMetrics(r));
     expect(families.get('dtp_run_duration_seconds')!.samples[0]!.value).toBe(0);
+  });
+
+  it('writes token lifetimes per tenant, with completions by proof, when some spec has maxAge', async () => {
+    const counts = (over: Partial<TenantRotation>): TenantRotation => ({
+      tenantId: 'abc12345',
+      expiringSoon: 0,
+      pastExpiry: 0,
+      rotationsStarted: 0,
+      rotationsDeferred: 0,
+      rotationsCompleted: { pickup: 0, grace: 0, expired: 0 },
+      waitingForPickup: 0,
+      ...over,
+    });
+    const tenants = [
+      counts({
+        expiringSoon: 3,
+        pastExpiry: 1,
+        rotationsStarted: 2,
+        rotationsDeferred: 2,
+        waitingForPickup: 4,
+      }),
+      counts({ tenantId: hostile, rotationsCompleted: { pickup: 5, grace: 1, expired: 0 } }),
+    ];
+    const rotation = { ...counts({}), pastExpirySlots: ['c1/abc12345/ns/s/apiToken'], tenants };
+    const families = parsePrometheusText(await renderMetrics(report([], { rotation })));
+    const values = (name: string) =>
+      families
+        .get(name)!
+        .samples.map((s) => [s.labels.tenant, s.labels.proof, s.value].filter((v) => v !== undefined));
+    expect(values('dtp_tokens_expiring_soon')).toEqual([
+      ['abc12345', 3],
+      [hostile, 0],
+    ]);
+    expect(values('dtp_tokens_past_expiry')).toEqual([
+      ['abc12345', 1],
+      [hostile, 0],
+    ]);
+    expect(values('dtp_rotations_started_total')).toEqual([
+      ['abc12345', 2],
+      [hostile, 0],
+    ]);
+    expect(values('dtp_rotations_deferred')).toEqual([
+      ['abc12345', 2],
+      [hostile, 0],
+    ]);
+    expect(values('dtp_rotations_waiting_for_pickup')).toEqual([
+      ['abc12345', 4],
+      [hostile, 0],
+    ]);
+    expect(values('dtp_rotations_completed_total')).toContainEqual([hostile, 'pickup', 5]);
+    expect(values('dtp_rotations_completed_total')).toContainEqual([hostile, 'grace', 1]);
+    expect(families.get('dtp_rotations_started_total')!.type).toBe('counter');
+    expect(families.get('dtp_tokens_past_expiry')!.type).toBe('gauge');
+  });
+
+  it('writes no lifetime series for a fleet without maxAge', async () => {
+    const families = parsePrometheusText(await renderMetrics(report([cluster('c1', 'changed')])));
+    expect([...families.keys()].filter((n) => /rotation|expir/.test(n))).toEqual([]);
+  });
+
+  it('marks an interrupted run, and an uninterrupted one with 0', async () => {
+    const interrupted = { signal: 'SIGTERM', notProcessed: 2, compensated: 0 };
+    const stopped = parsePrometheusText(await renderMetrics(report([], { interrupted })));
+    const finished = parsePrometheusText(await renderMetrics(report([])));
+    expect(stopped.get('dtp_run_interrupted')!.samples[0]!.value).toBe(1);
+    expect(finished.get('dtp_run_interrupted')!.samples[0]!.value).toBe(0);
   });
 
   it('the strict parser rejects what Prometheus would', () => {

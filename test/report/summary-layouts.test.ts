@@ -119,6 +119,81 @@ function fiftyFailures(): Report {
   });
 }
 
+/**
+ * Token lifetimes: two expired tokens re-minted (one on a cluster with a hostile name), two successors
+ * delivered, two predecessors revoked (successor in use, grace period over), one still waiting, two
+ * rotations held by the budget.
+ */
+function rotationReport(): Report {
+  const token = (n: number, action: 'rotate' | 'remint', reason: string) => ({
+    tenantId: 'abc12345',
+    secret: 'dynatrace/dtp',
+    key: 'apiToken',
+    name: `dtp_api_${uuid(n)}`,
+    action,
+    reason,
+  });
+  const retired = (id: string, proof: 'pickup' | 'grace') => ({
+    tenantId: 'abc12345',
+    id,
+    name: `dtp_api_${id}`,
+    reason: 'rotated' as const,
+    proof,
+  });
+  const counts = {
+    expiringSoon: 3,
+    pastExpiry: 2,
+    rotationsStarted: 2,
+    rotationsDeferred: 2,
+    rotationsCompleted: { pickup: 1, grace: 1, expired: 0 },
+    waitingForPickup: 1,
+  };
+  const patched = (n: number, action: 'rotate' | 'remint', reason: string, why: string) =>
+    cluster(n, 'changed', { delivery: 'patch', deliveryReasons: [why], tokens: [token(n, action, reason)] });
+  const hostile = { ...patched(4, 'remint', 'expired', 'token expired'), name: 'shop-4 | <img src=x> **x**' };
+  return report({
+    totals: totals({
+      clusters: 7,
+      changed: 6,
+      unchanged: 1,
+      tokensReminted: 2,
+      tokensRevoked: 2,
+      deliveriesPatched: 4,
+    }),
+    clusters: [
+      patched(1, 'remint', 'expired', 'token expired'),
+      cluster(2, 'changed', { delivery: 'none', revokes: [retired('dt0c01.PRED2', 'pickup')] }),
+      cluster(3, 'changed', { delivery: 'none', revokes: [retired('dt0c01.PRED3', 'grace')] }),
+      hostile,
+      patched(5, 'rotate', 'rotation', 'token due for rotation'),
+      patched(6, 'rotate', 'rotation', 'token due for rotation'),
+      cluster(7, 'unchanged', { delivery: 'none' }),
+    ],
+    breakdown: [
+      {
+        ocmEnvironment: 'production',
+        tenantId: 'abc12345',
+        clusters: 7,
+        tokensCreated: 0,
+        tokensReminted: 2,
+        tokensUpdated: 0,
+        tokensUnchanged: 3,
+        tokensRevoked: 2,
+        deliveriesCreated: 0,
+        deliveriesPatched: 4,
+      },
+    ],
+    rotation: {
+      ...counts,
+      pastExpirySlots: [
+        `${cluster(1, 'changed').id}/abc12345/dynatrace/dtp/apiToken`,
+        `${hostile.id}/abc12345/dynatrace/dtp/apiToken`,
+      ],
+      tenants: [{ tenantId: 'abc12345', ...counts }],
+    },
+  });
+}
+
 describe('summary layouts (snapshots)', () => {
   it('plan', async () => {
     await expect(renderSummary(planReport())).toMatchFileSnapshot('__snapshots__/summary-plan.md');
@@ -169,6 +244,10 @@ describe('summary layouts (snapshots)', () => {
     await expect(renderSummary(r)).toMatchFileSnapshot('__snapshots__/summary-failed-start.md');
   });
 
+  it('token lifetimes and rotation', async () => {
+    await expect(renderSummary(rotationReport())).toMatchFileSnapshot('__snapshots__/summary-rotation.md');
+  });
+
   it('merged shards with one shard missing', async () => {
     const r = planReport();
     r.shard = '2 shards merged';
@@ -210,6 +289,33 @@ describe('what the summary promises', () => {
     expect(summary).not.toContain('nothing to change');
     // The per-tenant table shows the revocations instead of a silent 0.
     expect(summary).toMatch(/\| \(no cluster\) \| `abc12345` \| 0 \| 0 \| 0 \| 0 \| 0 \| 4 \| 0 \| 0 \|/);
+  });
+
+  it('rotations are writes in the headline, and the lifetimes block names expired slots and proofs', () => {
+    const summary = renderSummary(rotationReport());
+    expect(summary.split('\n')[0]).toBe(
+      '## dtp reconcile — ✅ 6 clusters reconciled — 2 tokens re-minted · 2 tokens rotated · 2 tokens revoked · 4 deliveries patched',
+    );
+    const block = summary.split('### Token lifetimes')[1]!.split('###')[0]!;
+    expect(block).toMatch(/\| `abc12345` \| 3 \| 2 \| 2 \| 2 \| 1 \| 1 \| 1 \| 0 \|/);
+    expect(block).toContain('completed: successor in use');
+    expect(block).toContain('completed: grace period over');
+    expect(block).toContain('**Deferred by `rotation-budget`**: 2 tokens');
+    expect(block).toContain('**Past expiry** (2 tokens)');
+    expect(block).toContain('shop-1 `2a');
+    // The hostile cluster name cannot open a table cell or an HTML tag.
+    expect(block).not.toContain('<img');
+    expect(block).not.toMatch(/shop-4 \| </);
+    expect(block).toContain('`abc12345/dynatrace/dtp/apiToken`');
+  });
+
+  it('a fleet without maxAge gets no lifetimes block and plan mode says what rotation would do', () => {
+    expect(renderSummary(planReport())).not.toContain('Token lifetimes');
+    const plan = { ...rotationReport(), mode: 'plan' as const };
+    plan.totals = { ...plan.totals, planned: 6, changed: 0 };
+    const summary = renderSummary(plan);
+    expect(summary.split('\n')[0]).toContain('2 tokens to rotate');
+    expect(summary).toContain('rotations to start');
   });
 
   it('the changes heading counts exactly the changed clusters, and every row says why', () => {
