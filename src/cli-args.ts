@@ -81,9 +81,9 @@ export function expandSwitches(args: readonly string[]): string[] {
 
 /** Parses the flags of the known settings; an unknown flag is an error that suggests the nearest one. */
 export function flagSource(args: readonly string[]): { source: SettingSource; positionals: string[] } {
-  const spec: Record<string, { type: 'string' }> = {};
+  const spec: Record<string, { type: 'string'; multiple?: boolean }> = {};
   for (const o of OPTIONS) {
-    spec[o.name] = { type: 'string' };
+    spec[o.name] = o.multiple ? { type: 'string', multiple: true } : { type: 'string' };
     if (o.secret) spec[`${o.name}-file`] = { type: 'string' };
   }
   const expanded = expandSwitches(args);
@@ -100,7 +100,11 @@ export function flagSource(args: readonly string[]): { source: SettingSource; po
       allowPositionals: true,
       strict: true,
     });
-    return { source: (name) => values[name] as string | undefined, positionals };
+    const value = (name: string) => {
+      const v = values[name];
+      return Array.isArray(v) ? v.join(',') : v;
+    };
+    return { source: value, positionals };
   } catch (error) {
     throw new UserError(
       escapeControl((error as Error).message),

@@ -26,6 +26,8 @@ export interface OptionDef {
   choices?: readonly string[];
   /** Secret inputs are masked and never echoed; each also has a `<name>-file` variant. */
   secret?: boolean;
+  /** A flag that may be given more than once (`--cluster a --cluster b`); the values are joined by commas. */
+  multiple?: boolean;
   /** Extra environment variable names read after `DTP_<NAME>` (e.g. the standard `VAULT_ADDR`). */
   env?: readonly string[];
 }
@@ -148,6 +150,12 @@ export const OPTIONS: readonly OptionDef[] = [
     description:
       'Process only shard i of n (`i/n`, 1-based), for splitting a large fleet over parallel jobs.',
     default: '1/1',
+  },
+  {
+    name: 'cluster',
+    description:
+      'Only these clusters (OCM id, external id or name; comma or newline separated, or the flag repeated): plan or reconcile just them. Such a run never prunes.',
+    multiple: true,
   },
   {
     name: 'remint',
@@ -290,6 +298,8 @@ export interface Options {
   prune: 'true' | 'false' | 'force';
   serviceLogs: boolean;
   shard: Shard;
+  /** `cluster`: only these clusters (empty: all of the shard). */
+  clusters: string[];
   reportDir: string;
   /** report-dir was set explicitly (validate writes report files only then, or on GitHub). */
   reportDirGiven: boolean;
@@ -453,6 +463,10 @@ export function resolveOptions(source: SettingSource): Options {
     prune: choice<'true' | 'false' | 'force'>('prune'),
     serviceLogs: choice('service-logs') === 'true',
     shard,
+    clusters: (raw('cluster') ?? '')
+      .split(/[,\n]/)
+      .map((c) => c.trim())
+      .filter((c) => c !== ''),
     reportDir: raw('report-dir') ?? 'dtp-report',
     reportDirGiven: Boolean(source('report-dir')?.trim()),
     remint: choice<'true' | 'force'>('remint'),

@@ -265,6 +265,7 @@ async function reconcileFleet(
       prune: options.prune,
       serviceLogs: options.serviceLogs,
       shard: options.shard,
+      clusters: options.clusters,
       ocm,
       dynatrace,
       log: platform,

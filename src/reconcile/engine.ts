@@ -18,7 +18,9 @@ import { candidateTenants, observe, readDelivery, TenantListings, type DeliveryR
 import { prune } from './prune.js';
 import { resolveFleet } from './resolve.js';
 import { rotationSummary } from './rotation-plan.js';
+import type { Cluster } from './model.js';
 import type { ClusterReport, EngineInput, EngineResult } from './result.js';
+import { clusterSelection } from './selection.js';
 import { inShard } from './shard.js';
 
 export type * from './result.js';
@@ -45,15 +47,21 @@ export async function runEngine(input: EngineInput, options: EngineOptions = {})
       stagesMs[name] = Math.round(performance.now() - t0);
     }
   };
-  const shardFilter = inShard(input.shard);
+  const selection = clusterSelection(input.clusters);
+  const inThisShard = inShard(input.shard);
+  // `--cluster` narrows the shard further once discovery has named the clusters (ids, external ids, names).
+  let selected: ReadonlySet<string> | undefined;
+  const shardFilter = (externalId: string) =>
+    inThisShard(externalId) && (selected === undefined || selected.has(externalId));
 
   const listings = new TenantListings(input);
   if (overlap && !input.stop?.requested)
     for (const tenantId of candidateTenants(input.config)) void listings.start(tenantId);
   const reads = new Map<string, Promise<DeliveryRead | undefined>>();
-  const readAll = deliveryReader(input, shardFilter, reads);
+  const readAll = deliveryReader(input, (c) => inThisShard(c.externalId) && selection.matches(c), reads);
 
   const fleet = await stage('discover', () => discoverFleet(input, overlap ? readAll : undefined));
+  if (selection.active) selected = selection.resolve(fleet.discoveries, input.log);
   const resolution = await stage('resolve', () => resolveFleet(fleet.discoveries, input.config, shardFilter));
   readAll([...resolution.eligible.values()].map((e) => e.cluster));
   const observation = await stage('observe', () => observe(resolution, reads, listings, input));
@@ -93,21 +101,23 @@ export async function runEngine(input: EngineInput, options: EngineOptions = {})
     if (e.report.status !== 'failed' && !observation.deliveries.has(e.cluster.id)) notProcessed.add(e.report);
   }
 
-  const orphans = input.stop?.requested
-    ? { planned: [], revoked: 0, errors: [], held: [], unbound: [] }
-    : await stage('prune', () =>
-        prune(
-          {
-            resolution,
-            observation,
-            ocmByEnv: fleet.ocmByEnv,
-            discoveryComplete: fleet.environments.every((e) => !e.error),
-            heldTenants: new Set(remintHeld.map((h) => h.tenantId)),
-            inShard: shardFilter,
-          },
-          input,
-        ),
-      );
+  // A run narrowed to named clusters sees only part of the fleet: it never prunes.
+  const orphans =
+    input.stop?.requested || selection.active
+      ? { planned: [], revoked: 0, errors: [], held: [], unbound: [] }
+      : await stage('prune', () =>
+          prune(
+            {
+              resolution,
+              observation,
+              ocmByEnv: fleet.ocmByEnv,
+              discoveryComplete: fleet.environments.every((e) => !e.error),
+              heldTenants: new Set(remintHeld.map((h) => h.tenantId)),
+              inShard: shardFilter,
+            },
+            input,
+          ),
+        );
 
   return {
     mode: input.mode,
@@ -141,14 +151,14 @@ export async function runEngine(input: EngineInput, options: EngineOptions = {})
  */
 function deliveryReader(
   input: EngineInput,
-  inShard: (externalId: string) => boolean,
+  wanted: (cluster: Cluster) => boolean,
   reads: Map<string, Promise<DeliveryRead | undefined>>,
 ): ClusterSink {
   const limit = groupLimiter(input.concurrency);
   const ocmByEnv = new Map(input.ocm.filter((o) => o.client).map((o) => [o.environment, o.client!]));
   return (clusters) => {
     for (const cluster of clusters) {
-      if (reads.has(cluster.id) || !inShard(cluster.externalId)) continue;
+      if (reads.has(cluster.id) || !wanted(cluster)) continue;
       if (resolveBindings(cluster, input.config).eligible.length === 0) continue;
       const ocm = ocmByEnv.get(cluster.ocmEnvironment)!;
       reads.set(

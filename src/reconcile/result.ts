@@ -30,6 +30,8 @@ export interface EngineInput {
   remint?: 'true' | 'force';
   serviceLogs: boolean;
   shard: Shard;
+  /** `--cluster`: only these clusters (OCM id, external id or name); such a run never prunes. */
+  clusters?: readonly string[];
   /** One entry per configured OCM environment: a logged-in client, or why there is none. */
   ocm: { environment: string; client?: OcmClient; error?: string }[];
   /** The Dynatrace client of a tenant; loads its bootstrap token on first use (and may fail). */

@@ -4,5 +4,5 @@ import { dirname as __dtpDirname } from 'node:path';
 const require = __dtpCreateRequire(import.meta.url);
 const __filename = __dtpFileURLToPath(import.meta.url);
 const __dirname = __dtpDirname(__filename);
-import{renderMetrics}from"./chunk-BJDXPDCW.js";import"./chunk-FJUMHGMT.js";export{renderMetrics};
-//# sourceMappingURL=metrics-DB33JFAZ.js.map
+import{renderMetrics}from"./chunk-65ROR62G.js";import"./chunk-FJUMHGMT.js";export{renderMetrics};
+//# sourceMappingURL=metrics-GA5TTJHF.js.map
