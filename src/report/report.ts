@@ -131,7 +131,7 @@ export interface ReportContext {
   calls: CallStat[];
 }
 
-const emptyTotals = (): Totals => ({
+export const emptyTotals = (): Totals => ({
   clusters: 0,
   unchanged: 0,
   changed: 0,

@@ -17,7 +17,7 @@ export interface Captured {
   summary: string;
   report: {
     totals: Record<string, number>;
-    clusters: { status: string; name: string; errors: string[] }[];
+    clusters: { status: string; name: string; errors: string[]; denials: unknown[] }[];
   } & Record<string, unknown>;
 }
 

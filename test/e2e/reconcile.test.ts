@@ -2,52 +2,25 @@
  * dtp end to end against the simulators over loopback HTTP: the real clients, engine and report, with every
  * exchange checked against the real specs.
  */
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkedSandbox } from '../sandbox/harness.js';
 import type { CheckedSandbox } from '../sandbox/harness.js';
-import { runAgainst } from '../../src/sandbox/cli.js';
+import { dtp as runInProcess, type Captured as Shared } from './inprocess.js';
 import type { Sandbox } from '../../src/sandbox/sandbox.js';
 import { closeHttpAgents } from '../../src/clients/http.js';
 
-const tmp = mkdtempSync(join(tmpdir(), 'dtp-e2e-'));
-let runNo = 0;
+type Captured = Omit<Shared, 'writes'> & { writes: number };
 
-interface Captured {
-  exitCode: number;
-  out: string[];
-  reportDir: string;
-  writes: number;
-  report: { totals: Record<string, number>; clusters: { status: string; denials: unknown[] }[] } & Record<
-    string,
-    unknown
-  >;
-}
-
+/** The shared in-process run, with its writes counted as one number. */
 async function dtp(
   h: CheckedSandbox,
   mode: 'plan' | 'reconcile',
   extra: Record<string, string> = {},
 ): Promise<Captured> {
-  const reportDir = join(tmp, `run-${++runNo}`);
-  const out: string[] = [];
-  const before = h.sandbox.records.length;
-  const outcome = await runAgainst(
-    h.sandbox,
-    mode,
-    { DTP_CONFIG: h.configDir, DTP_REPORT_DIR: reportDir, DTP_MAX_RETRIES: '6', ...extra },
-    { stdout: (l) => out.push(l), stderr: (l) => out.push(l) },
-  );
-  const report = JSON.parse(readFileSync(join(reportDir, 'report.json'), 'utf8'));
-  return {
-    exitCode: outcome.exitCode,
-    out,
-    reportDir,
-    writes: h.sandbox.writes(h.sandbox.records.slice(before)).length,
-    report,
-  };
+  const run = await runInProcess(h, mode, extra);
+  return { ...run, writes: Object.values(run.writes).reduce((a, b) => a + b, 0) };
 }
 
 /** Every secret value the sandbox knows: none may appear in anything dtp wrote or printed. */

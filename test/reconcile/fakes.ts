@@ -202,3 +202,29 @@ export class FakeDynatrace implements DynatraceClient {
     return this.tokens.delete(id) ? 'deleted' : 'absent';
   }
 }
+
+/** Dynatrace as far as rotation needs it: creation and expiry dates from the simulated clock, and use. */
+export class DatedDynatrace extends FakeDynatrace {
+  constructor(
+    tenantId: string,
+    calls: Call[],
+    private readonly clock: () => Date,
+  ) {
+    super(tenantId, calls);
+  }
+  override async createToken(request: {
+    name: string;
+    scopes: string[];
+    expirationDate?: string;
+  }): Promise<CreatedToken> {
+    const created = await super.createToken(request);
+    const token = this.tokens.get(created.id)!;
+    token.creationDate = this.clock().toISOString();
+    if (request.expirationDate) token.expirationDate = request.expirationDate;
+    return created;
+  }
+  /** The Dynatrace Operator in a cluster using the token it was given. */
+  use(id: string): void {
+    this.tokens.get(id)!.lastUsedDate = this.clock().toISOString();
+  }
+}

@@ -6,40 +6,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { CreatedToken } from '../../src/clients/api.js';
 import { DAY_MS, HOUR_MS } from '../../src/config/duration.js';
 import { parseDelivery } from '../../src/reconcile/delivery.js';
 import { buildReport } from '../../src/report/report.js';
 import { renderSummary } from '../../src/report/summary.js';
-import { FakeDynatrace } from './fakes.js';
+import { DatedDynatrace } from './fakes.js';
 import { ORG_A, v2 } from './fixtures.js';
-import { audit, engine, T1, uuid, world, writes, type World } from './world.js';
-
-/** Dynatrace as far as rotation needs it: creation and expiry dates from the simulated clock, and use. */
-class DatedDynatrace extends FakeDynatrace {
-  constructor(
-    tenantId: string,
-    calls: World['calls'],
-    private readonly clock: () => Date,
-  ) {
-    super(tenantId, calls);
-  }
-  override async createToken(request: {
-    name: string;
-    scopes: string[];
-    expirationDate?: string;
-  }): Promise<CreatedToken> {
-    const created = await super.createToken(request);
-    const token = this.tokens.get(created.id)!;
-    token.creationDate = this.clock().toISOString();
-    if (request.expirationDate) token.expirationDate = request.expirationDate;
-    return created;
-  }
-  /** The Dynatrace Operator in a cluster using the token it was given. */
-  use(id: string): void {
-    this.tokens.get(id)!.lastUsedDate = this.clock().toISOString();
-  }
-}
+import { audit, engine, T1, uuid, world, writes } from './world.js';
 
 const START = new Date('2026-11-22T12:00:00Z');
 const MAX_AGE = { maxAgeMs: 2 * HOUR_MS, rotateAfterMs: 80 * 60_000, rotationGraceMs: DAY_MS };

@@ -1,28 +1,11 @@
 /** Hand-built reports with fixed times and ids, for stable summaries and CLI tests. */
-import type { ClusterEntry, Report, Totals } from '../../src/report/report.js';
+import { emptyTotals, type ClusterEntry, type Report, type Totals } from '../../src/report/report.js';
 import { ORG_A } from '../reconcile/fixtures.js';
 
 export const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
 export function totals(partial: Partial<Totals>): Totals {
-  return {
-    clusters: 0,
-    unchanged: 0,
-    changed: 0,
-    planned: 0,
-    failed: 0,
-    denied: 0,
-    skipped: 0,
-    tokensCreated: 0,
-    tokensReminted: 0,
-    tokensUpdated: 0,
-    tokensRevoked: 0,
-    tokensCompensated: 0,
-    deliveriesCreated: 0,
-    deliveriesPatched: 0,
-    serviceLogs: 0,
-    ...partial,
-  };
+  return { ...emptyTotals(), ...partial };
 }
 
 export function cluster(

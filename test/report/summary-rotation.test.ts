@@ -4,41 +4,15 @@
  * total and proven as the changes table says, deferrals follow the budget, and expired tokens are re-mints.
  */
 import { describe, expect, it } from 'vitest';
-import type { CreatedToken } from '../../src/clients/api.js';
 import { DAY_MS, HOUR_MS } from '../../src/config/duration.js';
 import { parseDelivery } from '../../src/reconcile/delivery.js';
 import type { EngineInput } from '../../src/reconcile/result.js';
 import type { TenantRotation } from '../../src/reconcile/rotation-plan.js';
 import { buildReport, type Report } from '../../src/report/report.js';
 import { renderSummary } from '../../src/report/summary.js';
-import { FakeDynatrace } from '../reconcile/fakes.js';
+import { DatedDynatrace } from '../reconcile/fakes.js';
 import { ORG_A, v2 } from '../reconcile/fixtures.js';
-import { engine, T1, uuid, world, type World } from '../reconcile/world.js';
-
-/** Creation and expiry dates from the test's clock, and a cluster using its token. */
-class DatedDynatrace extends FakeDynatrace {
-  constructor(
-    tenantId: string,
-    calls: World['calls'],
-    private readonly clock: () => Date,
-  ) {
-    super(tenantId, calls);
-  }
-  override async createToken(request: {
-    name: string;
-    scopes: string[];
-    expirationDate?: string;
-  }): Promise<CreatedToken> {
-    const created = await super.createToken(request);
-    const token = this.tokens.get(created.id)!;
-    token.creationDate = this.clock().toISOString();
-    if (request.expirationDate) token.expirationDate = request.expirationDate;
-    return created;
-  }
-  use(id: string): void {
-    this.tokens.get(id)!.lastUsedDate = this.clock().toISOString();
-  }
-}
+import { engine, T1, uuid, world } from '../reconcile/world.js';
 
 function rotatingFleet(clusters: number) {
   const w = world();
