@@ -12,4 +12,4 @@ ${"  ".repeat(depth)}`);function writeJsonFile(path,document){let fd=openSync(pa
 }
 `:`}
 `),writeSync(fd,buffer)}finally{closeSync(fd)}}export{parseDuration,formatDuration,DEFAULT_ROTATION_BUDGET,parseRotationBudget,predecessorsInRotation,MAX_AGE_BOUNDS,ROTATE_AFTER_BOUNDS,ROTATION_GRACE_BOUNDS,DEFAULT_ROTATION_GRACE_MS,DEFAULT_RUN_INTERVAL_MS,defaultRotateAfter,rotationSettings,rotationSummary,slotKey,planRotations,mergeRotationSummaries,buildReport,startupFailureReport,writeJsonFile};
-//# sourceMappingURL=chunk-YSTUONKK.js.map
+//# sourceMappingURL=chunk-5M46U6JP.js.map
