@@ -111,9 +111,11 @@ describe('streaming engine', () => {
   });
 
   it('reconciles to the same result with and without overlap (two sandboxes of one seed)', async () => {
+    // Two fresh sandboxes: this test must not change the fleet the plan test reads.
+    const one = await churned(11);
     const other = await churned(11);
-    sandboxes.push(other.sandbox);
-    const a = await runEngine(await engineInput(h, 'reconcile'));
+    sandboxes.push(one.sandbox, other.sandbox);
+    const a = await runEngine(await engineInput(one, 'reconcile'));
     const b = await runEngine(await engineInput(other, 'reconcile'), { overlap: false });
     // Minted token ids differ with the order of the requests; the decisions and their outcome must not.
     const outcome = (r: EngineResult) =>
@@ -129,7 +131,7 @@ describe('streaming engine', () => {
     expect(outcome(a)).toEqual(outcome(b));
     expect(a.orphans.planned.length).toBe(b.orphans.planned.length);
     expect(a.remintHeld).toEqual(b.remintHeld);
-    expect(h.sandbox.audit()).toMatchObject({ orphanTokens: [], deadSecrets: [], duplicateNames: [] });
+    expect(one.sandbox.audit()).toMatchObject({ orphanTokens: [], deadSecrets: [], duplicateNames: [] });
   });
 
   it("writes nothing for a cluster before its tenants' listings are complete, while reads overlap them", async () => {
