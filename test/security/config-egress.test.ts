@@ -3,34 +3,26 @@
  * credential goes to is refused by `dtp validate` (and by plan, before anything is contacted) unless it is
  * the public default or a host the trusted `allowed-hosts` setting lists.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { baseline, removeConfig, shown, writeConfig } from '../config/baseline.js';
-import { countingServer, runDtp, type Listener } from './config-helpers.js';
+import { describe, expect, it } from 'vitest';
+import { baseline, shown, writeConfig } from '../config/baseline.js';
+import { refusalWorld, runDtp } from './config-helpers.js';
 
 const TENANT = 'tenant-eu.yaml';
 const ENVS = 'environments.yaml';
 const SAAS = 'https://abc12345.live.dynatrace.com';
 const SSO = 'https://sso.redhat.com/auth/realms/redhat-external/protocol/openid-connect/token';
 
-let remote: Listener;
-const dirs: string[] = [];
-beforeAll(async () => {
-  remote = await countingServer();
-});
-afterAll(async () => {
-  await remote.close();
-  for (const dir of dirs) removeConfig(dir);
-});
+const world = refusalWorld();
 
 function tenantUrl(url: string): string {
   const dir = writeConfig({ [TENANT]: baseline(TENANT, SAAS, url) });
-  dirs.push(dir);
+  world.track(dir);
   return dir;
 }
 
 function ocmUrl(from: string, to: string): string {
   const dir = writeConfig({ [ENVS]: baseline(ENVS, from, to) });
-  dirs.push(dir);
+  world.track(dir);
   return dir;
 }
 
@@ -57,46 +49,50 @@ describe('Dynatrace environment URLs', () => {
     'refuses %s at the line of the URL, with exit 2, contacting nothing',
     async (_, url, why) => {
       const dir = tenantUrl(url);
-      const before = remote.requests();
+      const before = world.remote.requests();
       for (const mode of ['validate', 'plan'] as const) {
-        const result = await runDtp(dir, mode, remote);
+        const result = await runDtp(dir, mode, world.remote);
         expect(result.exitCode, mode).toBe(2);
         expect(result.output).toContain(`${shown(dir, TENANT)}:8:19: error: spec.environmentUrl: `);
         expect(result.output).toMatch(why);
       }
-      expect(remote.requests()).toBe(before);
+      expect(world.remote.requests()).toBe(before);
     },
   );
 
   it('names the setting that would allow the host', async () => {
-    const result = await runDtp(tenantUrl('https://abc12345.live.dynatrace.com.evil.io'), 'validate', remote);
+    const result = await runDtp(
+      tenantUrl('https://abc12345.live.dynatrace.com.evil.io'),
+      'validate',
+      world.remote,
+    );
     expect(result.output).toContain('`allowed-hosts` setting');
     expect(result.output).toContain('by default only https://abc12345.live.dynatrace.com (Dynatrace SaaS)');
   });
 
   it('accepts SaaS by default, and Managed or another domain only when allowed-hosts lists the host', async () => {
-    expect((await runDtp(tenantUrl(SAAS), 'validate', remote)).exitCode).toBe(0);
+    expect((await runDtp(tenantUrl(SAAS), 'validate', world.remote)).exitCode).toBe(0);
     const managed = tenantUrl('https://dynatrace.example.com/e/abc12345');
-    expect((await runDtp(managed, 'validate', remote)).exitCode).toBe(2);
+    expect((await runDtp(managed, 'validate', world.remote)).exitCode).toBe(2);
     const allowed = { 'allowed-hosts': 'other.example.org,\n dynatrace.example.com' };
-    expect((await runDtp(managed, 'validate', remote, allowed)).exitCode).toBe(0);
+    expect((await runDtp(managed, 'validate', world.remote, allowed)).exitCode).toBe(0);
     const wildcard = { 'allowed-hosts': '*.example.com' };
-    expect((await runDtp(managed, 'validate', remote, wildcard)).exitCode).toBe(0);
+    expect((await runDtp(managed, 'validate', world.remote, wildcard)).exitCode).toBe(0);
     const port = tenantUrl('https://dynatrace.example.com:9999/e/abc12345');
-    expect((await runDtp(port, 'validate', remote, allowed)).exitCode).toBe(2);
+    expect((await runDtp(port, 'validate', world.remote, allowed)).exitCode).toBe(2);
     const withPort = { 'allowed-hosts': 'dynatrace.example.com:9999' };
-    expect((await runDtp(port, 'validate', remote, withPort)).exitCode).toBe(0);
+    expect((await runDtp(port, 'validate', world.remote, withPort)).exitCode).toBe(0);
   });
 
   it('does not let a wildcard match the domain itself or a look-alike', async () => {
     const settings = { 'allowed-hosts': '*.example.com' };
     for (const url of ['https://example.com/e/abc12345', 'https://evilexample.com/e/abc12345']) {
-      expect((await runDtp(tenantUrl(url), 'validate', remote, settings)).exitCode, url).toBe(2);
+      expect((await runDtp(tenantUrl(url), 'validate', world.remote, settings)).exitCode, url).toBe(2);
     }
   });
 
   it('refuses a Managed URL whose path names another environment', async () => {
-    const result = await runDtp(tenantUrl('https://dt.example.com/e/zzz99999'), 'validate', remote, {
+    const result = await runDtp(tenantUrl('https://dt.example.com/e/zzz99999'), 'validate', world.remote, {
       'allowed-hosts': 'dt.example.com',
     });
     expect(result.exitCode).toBe(2);
@@ -151,25 +147,25 @@ describe('OCM URLs', () => {
   ];
   it.each(hostile)('refuses %s with exit 2 at its line, contacting nothing', async (_, from, to, at, why) => {
     const dir = ocmUrl(from, to);
-    const before = remote.requests();
+    const before = world.remote.requests();
     for (const mode of ['validate', 'plan'] as const) {
-      const result = await runDtp(dir, mode, remote);
+      const result = await runDtp(dir, mode, world.remote);
       expect(result.exitCode, mode).toBe(2);
       expect(result.output).toContain(`${shown(dir, ENVS)}:${at}: error: `);
       expect(result.output).toMatch(why);
     }
-    expect(remote.requests()).toBe(before);
+    expect(world.remote.requests()).toBe(before);
   });
 
   it('accepts the public stage and integration hosts, and others only through allowed-hosts', async () => {
     for (const host of ['api.stage.openshift.com', 'api.integration.openshift.com']) {
       const dir = ocmUrl('https://api.openshift.com', `https://${host}`);
-      expect((await runDtp(dir, 'validate', remote)).exitCode, host).toBe(0);
+      expect((await runDtp(dir, 'validate', world.remote)).exitCode, host).toBe(0);
     }
     const proxy = ocmUrl('https://api.openshift.com', 'https://ocm-proxy.corp.example');
-    expect((await runDtp(proxy, 'validate', remote)).exitCode).toBe(2);
+    expect((await runDtp(proxy, 'validate', world.remote)).exitCode).toBe(2);
     const settings = { 'allowed-hosts': 'ocm-proxy.corp.example' };
-    expect((await runDtp(proxy, 'validate', remote, settings)).exitCode).toBe(0);
+    expect((await runDtp(proxy, 'validate', world.remote, settings)).exitCode).toBe(0);
   });
 });
 
@@ -178,7 +174,7 @@ describe('the allowed-hosts setting', () => {
     'refuses the entry %s before anything runs',
     async (entry) => {
       const dir = tenantUrl(SAAS);
-      await expect(runDtp(dir, 'validate', remote, { 'allowed-hosts': entry })).rejects.toThrow(
+      await expect(runDtp(dir, 'validate', world.remote, { 'allowed-hosts': entry })).rejects.toThrow(
         /allowed-hosts: .* is not a host name/,
       );
     },

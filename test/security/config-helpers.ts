@@ -8,14 +8,42 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
 import { resolveOptions } from '../../src/options.js';
 import { plainPlatform } from '../../src/platform/plain.js';
 import { runWithReport } from '../../src/run.js';
+import { removeConfig } from '../config/baseline.js';
 
 export interface Listener {
   url: string;
   requests: () => number;
   close: () => Promise<void>;
+}
+
+/**
+ * The counting server and the configuration folders of one test file: started before its tests, closed and
+ * removed after them. `track` registers a folder for removal and returns it.
+ */
+export function refusalWorld(): { readonly remote: Listener; track(dir: string): string } {
+  let remote: Listener | undefined;
+  const dirs: string[] = [];
+  beforeAll(async () => {
+    remote = await countingServer();
+  });
+  afterAll(async () => {
+    await remote?.close();
+    for (const dir of dirs) removeConfig(dir);
+  });
+  return {
+    get remote() {
+      if (!remote) throw new Error('the counting server starts in beforeAll');
+      return remote;
+    },
+    track(dir) {
+      dirs.push(dir);
+      return dir;
+    },
+  };
 }
 
 /** A loopback server that answers 500 to everything and counts the requests. */

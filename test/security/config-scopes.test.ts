@@ -2,27 +2,19 @@
  * Risk-graded scopes: a token spec cannot give clusters code upload, extension configuration or tenant-wide
  * configuration writes at all, and gives them an elevated scope only when it says why.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { baseline, removeConfig, shown, writeConfig } from '../config/baseline.js';
-import { countingServer, runDtp, type Listener } from './config-helpers.js';
+import { baseline, shown, writeConfig } from '../config/baseline.js';
+import { refusalWorld, runDtp } from './config-helpers.js';
 
 const SPECS = 'token-specs.yaml';
 const INGEST = 'scopes: [metrics.ingest, logs.ingest, openTelemetryTrace.ingest]';
 
-let remote: Listener;
-const dirs: string[] = [];
-beforeAll(async () => {
-  remote = await countingServer();
-});
-afterAll(async () => {
-  await remote.close();
-  for (const dir of dirs) removeConfig(dir);
-});
+const world = refusalWorld();
 
 function specs(text: string): string {
   const dir = writeConfig({ [SPECS]: text });
-  dirs.push(dir);
+  world.track(dir);
   return dir;
 }
 
@@ -36,16 +28,16 @@ describe('forbidden scopes', () => {
     ['ActiveGateCertManagement', 'certificates'],
   ])('refuses %s at its line with the reason, contacting nothing', async (scope, why) => {
     const dir = specs(baseline(SPECS, INGEST, `scopes: [metrics.ingest, ${scope}]`));
-    const before = remote.requests();
+    const before = world.remote.requests();
     for (const mode of ['validate', 'plan'] as const) {
-      const result = await runDtp(dir, mode, remote);
+      const result = await runDtp(dir, mode, world.remote);
       expect(result.exitCode, mode).toBe(2);
       expect(result.output).toContain(
         `${shown(dir, SPECS)}:17:36: error: spec.secrets[0].tokens[1].scopes[1]: scope \`${scope}\` is not allowed: `,
       );
       expect(result.output).toContain(why);
     }
-    expect(remote.requests()).toBe(before);
+    expect(world.remote.requests()).toBe(before);
   });
 });
 
@@ -58,7 +50,7 @@ describe('elevated scopes', () => {
         '',
       ),
     );
-    const result = await runDtp(dir, 'validate', remote);
+    const result = await runDtp(dir, 'validate', world.remote);
     expect(result.exitCode).toBe(2);
     expect(result.output).toContain(
       `${shown(dir, SPECS)}:14:69: error: spec.secrets[0].tokens[0].scopes[2]: scope \`settings.write\` is elevated (`,
@@ -68,14 +60,14 @@ describe('elevated scopes', () => {
 
   it('refuses a broad read added to an ingest token', async () => {
     const dir = specs(baseline(SPECS, INGEST, 'scopes: [metrics.ingest, logs.read]'));
-    const result = await runDtp(dir, 'validate', remote);
+    const result = await runDtp(dir, 'validate', world.remote);
     expect(result.exitCode).toBe(2);
     expect(result.output).toContain('scope `logs.read` is elevated (it reads the logs of the whole tenant)');
   });
 
   it('refuses an acknowledgement without a reason', async () => {
     const dir = specs(baseline(SPECS, 'reason: The Operator downloads the OneAgent.', "reason: ' '"));
-    const result = await runDtp(dir, 'validate', remote);
+    const result = await runDtp(dir, 'validate', world.remote);
     expect(result.exitCode).toBe(2);
     expect(result.output).toContain('acknowledgedScopes[4].reason: must say why the clusters need the scope');
   });
@@ -97,7 +89,7 @@ describe('elevated scopes', () => {
 
   it('puts the elevated scopes of each spec into the model, for the summary and the plan', async () => {
     const dir = writeConfig();
-    dirs.push(dir);
+    world.track(dir);
     const spec = (await loadConfig(dir)).config!.tokenSpecs.get('default')!;
     expect(spec.elevatedScopes).toEqual([
       'DataExport',

@@ -4,27 +4,19 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CallStats } from '../../src/clients/http.js';
 import { NodeVaultClient } from '../../src/clients/vault.js';
 import { Secret } from '../../src/secret.js';
 import { vaultPathProblem } from '../../src/config/rules/vault-paths.js';
-import { baseline, removeConfig, shown, writeConfig } from '../config/baseline.js';
-import { countingServer, runDtp, type Listener } from './config-helpers.js';
+import { baseline, shown, writeConfig } from '../config/baseline.js';
+import { refusalWorld, runDtp } from './config-helpers.js';
 
 const TENANT = 'tenant-eu.yaml';
 const ENVS = 'environments.yaml';
 const BOOTSTRAP_PATH = 'creds/dynatrace/bootstrap/abc12345';
 
-let remote: Listener;
-const dirs: string[] = [];
-beforeAll(async () => {
-  remote = await countingServer();
-});
-afterAll(async () => {
-  await remote.close();
-  for (const dir of dirs) removeConfig(dir);
-});
+const world = refusalWorld();
 
 const hostile: [string, string, RegExp][] = [
   [
@@ -49,10 +41,10 @@ describe('Vault paths', () => {
     async (_, path, why) => {
       const text = baseline(TENANT, `path: ${BOOTSTRAP_PATH}`, `path: "${path}"`);
       const dir = writeConfig({ [TENANT]: text });
-      dirs.push(dir);
-      const before = remote.requests();
+      world.track(dir);
+      const before = world.remote.requests();
       for (const mode of ['validate', 'plan'] as const) {
-        const result = await runDtp(dir, mode, remote);
+        const result = await runDtp(dir, mode, world.remote);
         expect(result.exitCode, mode).toBe(2);
         expect(result.output).toContain(
           `${shown(dir, TENANT)}:11:11: error: spec.bootstrapToken.path: segment`,
@@ -61,14 +53,14 @@ describe('Vault paths', () => {
         // The escape character is shown, never printed raw.
         expect(result.output).not.toContain('\u001b');
       }
-      expect(remote.requests()).toBe(before);
+      expect(world.remote.requests()).toBe(before);
     },
   );
 
   it('refuses an encoded `..` in the mount of OCM credentials', async () => {
     const dir = writeConfig({ [ENVS]: baseline(ENVS, 'mount: app-sre', 'mount: "app-sre/%2e%2e"') });
-    dirs.push(dir);
-    const result = await runDtp(dir, 'validate', remote);
+    world.track(dir);
+    const result = await runDtp(dir, 'validate', world.remote);
     expect(result.exitCode).toBe(2);
     expect(result.output).toContain(`${shown(dir, ENVS)}:9:12: error: spec.credentials.mount: segment 2`);
   });
