@@ -8,7 +8,7 @@ export default tseslint.config(
       'node_modules/**',
       'coverage/**',
       'out/**',
-      '.stryker-tmp/**',
+      '.stryker-tmp*/**',
       'reports/**',
       'src/config/validators.generated.ts',
     ],

@@ -53,6 +53,7 @@ async function runDtp(
   env: Record<string, string>,
   label: string,
   entry: 'cli' | 'action' = 'cli',
+  quiet = false,
 ): Promise<RunResult> {
   const reportDir = join(tmp, label.replace(/\W+/g, '-'));
   const before = sandbox.records.length;
@@ -95,9 +96,10 @@ async function runDtp(
     return r ? `${r.at - started}` : '-';
   };
   const reads = records0.filter((r) => r.operation === 'getSyncSet' || r.operation === 'getManifest');
-  console.log(
-    `    timeline ms: first request ${at(() => true)}, vault read ${at((r) => r.operation === 'readSecret')}, sso ${at((r) => r.system === 'sso')}, labels ${at((r) => r.operation === 'listLabels')}, subscriptions ${at((r) => r.operation === 'listSubscriptions')}, clusters ${at((r) => r.operation === 'listClusters')}, listTokens ${at((r) => r.operation === 'listTokens')}, first read ${at((r) => r.operation === 'getSyncSet' || r.operation === 'getManifest')}, last read ${reads.length ? reads[reads.length - 1]!.at - started : '-'}, first write ${at((r) => r.method !== 'GET' && r.system !== 'vault' && r.system !== 'sso')}, last request ${records0.length ? records0[records0.length - 1]!.at - started : '-'}, exit ${Date.now() - started}`,
-  );
+  if (!quiet)
+    console.log(
+      `    timeline ms: first request ${at(() => true)}, vault read ${at((r) => r.operation === 'readSecret')}, sso ${at((r) => r.system === 'sso')}, labels ${at((r) => r.operation === 'listLabels')}, subscriptions ${at((r) => r.operation === 'listSubscriptions')}, clusters ${at((r) => r.operation === 'listClusters')}, listTokens ${at((r) => r.operation === 'listTokens')}, first read ${at((r) => r.operation === 'getSyncSet' || r.operation === 'getManifest')}, last read ${reads.length ? reads[reads.length - 1]!.at - started : '-'}, first write ${at((r) => r.method !== 'GET' && r.system !== 'vault' && r.system !== 'sso')}, last request ${records0.length ? records0[records0.length - 1]!.at - started : '-'}, exit ${Date.now() - started}`,
+    );
   if (exitCode !== 0)
     console.error(
       `  ${label}: dtp exited ${exitCode}\n${output
@@ -317,12 +319,6 @@ function row(
       `wall ${out.wallS.toFixed(2)} s ≤ 1.1 × critical-path bound ${(out.bound.ms / 1000).toFixed(2)} s (ratio ${ratio.toFixed(2)})`,
     ),
   );
-  out.verdicts.push(
-    verdict(
-      out.firstMs <= 3 * bareStartMs,
-      `CLI first request after ${out.firstMs} ms ≤ 3 × bare node start (${bareStartMs} ms → ${3 * bareStartMs} ms)`,
-    ),
-  );
   const failed = r.report.calls.reduce((a, s) => a + s.errors, 0);
   out.verdicts.push(
     verdict(
@@ -504,10 +500,11 @@ async function reference(): Promise<void> {
       );
     }
     const action = await runDtp(sandbox, dir, {}, `${name} action`, 'action');
+    // One run's start is noise on a busy machine: the verdict is the startup scenario's (medians).
     steadyRow.verdicts.push(
       verdict(
-        action.exitCode === 0 && action.firstRequestMs <= 3 * bareStartMs,
-        `Action entry (dist/index.js, INPUT_*) first request after ${action.firstRequestMs} ms ≤ 3 × bare node start (${3 * bareStartMs} ms); exit ${action.exitCode}, peak RSS ${action.peakRssMb} MB`,
+        action.exitCode === 0,
+        `Action entry (dist/index.js, INPUT_*) reconciles: exit ${action.exitCode}, first request after ${action.firstRequestMs} ms, peak RSS ${action.peakRssMb} MB`,
       ),
     );
   } finally {
@@ -515,7 +512,42 @@ async function reference(): Promise<void> {
   }
 }
 
+const startupVerdicts: string[] = [];
+
+/**
+ * Time to the first request (the Vault login), alone: N runs of the CLI, of the Action entry and of a bare
+ * `node -e 0`, interleaved so that a busy machine weighs on all alike; the verdict compares medians.
+ */
+async function startup(): Promise<void> {
+  const runs = quick ? 5 : 15;
+  console.log(`\n== startup: time to the first request, ${runs} runs each (20 clusters, plan)`);
+  const { dir, sandbox } = await fleet({ clusters: 20, tenants: 2, environments: 1, seed: 45 });
+  const kinds = { CLI: [] as number[], Action: [] as number[] };
+  const bare: number[] = [];
+  const plan = { DTP_MODE: 'plan' };
+  try {
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      spawnSync(NODE, ['-e', '0'], { env: { PATH: process.env.PATH } });
+      bare.push(performance.now() - t0);
+      kinds.CLI.push((await runDtp(sandbox, dir, plan, 'startup', 'cli', true)).firstRequestMs);
+      kinds.Action.push((await runDtp(sandbox, dir, plan, 'startup', 'action', true)).firstRequestMs);
+    }
+  } finally {
+    await sandbox.close();
+  }
+  const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+  const median = (xs: number[]) => Math.round(sorted(xs)[Math.floor(xs.length / 2)]!);
+  const bound = 3 * median(bare);
+  for (const [kind, ms] of Object.entries(kinds)) {
+    const line = `${kind}: first request after ${median(ms)} ms (median; min ${Math.round(sorted(ms)[0]!)}) ≤ 3 × bare node start (median ${median(bare)} ms → ${bound} ms)`;
+    console.log(`  ${line}`);
+    startupVerdicts.push(verdict(median(ms) <= bound, line));
+  }
+}
+
 const scenarios: Record<string, () => Promise<void>> = {
+  startup,
   reference,
   'steady-1k': () => steady(1000),
   'steady-10k': () => steady(quick ? 2000 : 10_000),
@@ -545,7 +577,10 @@ const table = [
       `| ${r.scenario} | ${r.clusters} (${r.eligible}) | ${r.tenants} | ${r.conditions} | ${r.calls}${r.callBound !== undefined ? ` (${r.callBound})` : ''} | ${r.wallS.toFixed(2)} | ${(r.bound.ms / 1000).toFixed(2)} (${r.bound.chain}, ${(r.bound.rateMs / 1000).toFixed(2)}) | ${(r.wallS / Math.max(0.001, r.bound.ms / 1000)).toFixed(2)} | ${r.retries} | ${r.limited} | ${r.rssMb} | ${r.firstMs} |`,
   ),
 ].join('\n');
-const verdicts = rows.flatMap((r) => r.verdicts.map((v) => `- ${r.scenario}: ${v}`)).join('\n');
+const verdicts = [
+  ...startupVerdicts.map((v) => `- startup: ${v}`),
+  ...rows.flatMap((r) => r.verdicts.map((v) => `- ${r.scenario}: ${v}`)),
+].join('\n');
 const calls = rows.map((r) => `- ${r.scenario}: ${r.detail}`).join('\n');
 const conditions = `bare \`node -e 0\` start ${bareStartMs} ms; load average (1, 5, 15 min) ${loadBefore} before, ${loadAfter} after${NODE_OPTIONS ? `; NODE_OPTIONS=${NODE_OPTIONS}` : '; no NODE_OPTIONS'}`;
 console.log(

@@ -4,11 +4,13 @@ import { envSource, layered, OPTIONS, resolveOptions } from './options.js';
 import { run } from './run.js';
 import { ExitCode, UserError } from './errors.js';
 import { redact } from './secret.js';
+import { leanRuntime } from './runtime.js';
 import { installSignalHandlers } from './shutdown.js';
 
 /** The GitHub Action: inputs (then DTP_* variables) → the shared run() → exit code. */
 export async function runAction(): Promise<void> {
   installSignalHandlers();
+  leanRuntime();
   const inputs = (name: string) => (OPTIONS.some((o) => o.name === name) ? core.getInput(name) : undefined);
   let exitCode: number;
   try {

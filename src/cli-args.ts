@@ -9,7 +9,7 @@ import { ExitCode, UserError } from './errors.js';
 import { escapeControl } from './escape.js';
 import { OPTIONS, type OptionDef, type SettingSource } from './options.js';
 
-export const COMMANDS = [
+const COMMANDS = [
   'validate',
   'plan',
   'reconcile',

@@ -5,6 +5,7 @@ import { envSource, layered, OPTIONS, resolveOptions, type SettingSource } from 
 import { isGitHubActions } from './platform/platform.js';
 import { plainPlatform } from './platform/plain.js';
 import { run } from './run.js';
+import { leanRuntime } from './runtime.js';
 import { installSignalHandlers } from './shutdown.js';
 import { redact } from './secret.js';
 import { VERSION } from './version.js';
@@ -94,6 +95,7 @@ async function main(argv: string[]): Promise<number> {
             logFormat: options.logFormat,
           });
       installSignalHandlers();
+      leanRuntime();
       return run(options, platform);
     }
     default:

@@ -14,15 +14,6 @@ import { NodeVaultClient } from './clients/vault.js';
 import { caBundle } from './clients/vault-transport.js';
 import { assertEgress } from './egress.js';
 import { StartupError } from './errors.js';
-import { setFlagsFromString } from 'node:v8';
-
-// V8 doubles the young generation each time a scavenge finds it busy, up to 2 × 64 MiB, and a run keeps most
-// of what it allocates, so it grew to the top: most of the peak memory (a 10,000-cluster run ~330 MB, ~225 MB
-// without the growth, at about the same CPU time; BENCHMARKS.md). Set here, as the run's clients are built,
-// so it holds for the Action too, where no NODE_OPTIONS can be given (unlike --max-semi-space-size, this
-// flag takes effect after start).
-setFlagsFromString('--semi-space-growth-factor=1');
-
 export function realConnectors(options: Options, platform: Platform): Connectors {
   const stats = new CallStats();
   const log = options.verbose ? (line: string) => platform.debug(line) : undefined;

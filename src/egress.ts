@@ -28,7 +28,7 @@ export const OCM_API_HOSTS: readonly string[] = [
 /** Red Hat SSO, where OCM service accounts and offline tokens are exchanged for access tokens. */
 export const OCM_SSO_HOSTS: readonly string[] = ['sso.redhat.com', 'sso.stage.redhat.com'];
 
-export const ALLOWED_HOSTS_SETTING =
+const ALLOWED_HOSTS_SETTING =
   'the `allowed-hosts` setting (Action input allowed-hosts, --allowed-hosts, DTP_ALLOWED_HOSTS)';
 
 const HOST_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

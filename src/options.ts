@@ -350,7 +350,7 @@ export function envSource(env: NodeJS.ProcessEnv): SettingSource {
  * On/off settings accept what people and pipelines write: `1/0`, `yes/no`, `on/off`, `true/false` in any
  * case (`DTP_VERBOSE=1`); other words are kept and checked against the choices as given.
  */
-export function booleanWord(def: OptionDef, value: string): string {
+function booleanWord(def: OptionDef, value: string): string {
   if (!def.choices?.includes('true') && !def.choices?.includes('false')) return value;
   const word = value.toLowerCase();
   if (['1', 'yes', 'on', 'true'].includes(word)) return 'true';

@@ -1,31 +1,29 @@
 /**
- * The one orchestration behind both entries (the Action and the CLI): load and validate the configuration,
- * log in to Vault, build the clients, run the engine, write the summary, report.json and metrics.
+ * The one orchestration behind both entries (the Action and the CLI): build the clients and start the Vault
+ * login, load and validate the configuration, run the engine, write the summary, report.json and metrics.
  */
 import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { VaultClient } from './clients/api.js';
 import type { Connectors, OcmCredentialValues } from './connectors-api.js';
 import { singleFlight } from './concurrency.js';
-import { loadConfig } from './config/load.js';
 import { dynatraceTokenRef, ocmCredentialsRef } from './credentials.js';
 import type { Config, VaultSecretRef } from './config/types.js';
 import { describeError, ExitCode, StartupError, UserError } from './errors.js';
 import type { Options } from './options.js';
 import type { Platform } from './platform/platform.js';
-import { runEngine, type EngineResult } from './reconcile/engine.js';
-import { candidateTenants } from './reconcile/observe.js';
-import { buildReport, startupFailureReport, type Report, type ReportContext } from './report/report.js';
-import { renderSummary } from './report/summary.js';
-import { loadBaseConfig } from './report/base-config.js';
-import { renderChangeSummary } from './report/change-summary.js';
-import { findings } from './report/findings.js';
-import { changeOf, type PlanDiff } from './report/plan-diff.js';
-import { writeJsonFile } from './report/report-file.js';
-import { renderValidationSummary } from './report/validation-summary.js';
+import type { EngineResult } from './reconcile/engine.js';
+import type { Report, ReportContext } from './report/report.js';
+import type { PlanDiff } from './report/plan-diff.js';
 import type { Secret } from './secret.js';
+import type * as RunPartsModule from './run-parts.js';
 import { processShutdown, type Shutdown } from './shutdown.js';
 import { VERSION } from './version.js';
+
+/** The configuration, engine and report code, loaded once the Vault login is under way (src/run-parts.ts). */
+type RunParts = typeof RunPartsModule;
+let loadingParts: Promise<RunParts> | undefined;
+const parts = () => (loadingParts ??= import('./run-parts.js'));
 
 export type { Connectors, OcmCredentialValues } from './connectors-api.js';
 
@@ -50,9 +48,13 @@ export async function runWithReport(
   stop.setGrace(options.shutdownGraceMs);
   // Before anything is contacted: a report that cannot be written must not surface after the writes.
   if (options.mode !== 'validate' || options.reportDirGiven) checkReportDir(options.reportDir);
-  // The clients' module (undici and the rest) loads while the configuration is read: the first request waits on both.
-  const clients = connectors || options.mode === 'validate' ? undefined : import('./connectors.js');
-  clients?.catch(() => {});
+  // The Vault login needs only the settings: it goes out before the configuration is read, which is then
+  // parsed while Vault answers. Its errors (and those of building the clients) count once the configuration
+  // is valid, as they did when the login came after it.
+  const early = options.mode === 'validate' ? undefined : startVault(options, platform, connectors);
+  await early?.then(onWire).catch(() => undefined);
+  const p = await parts();
+  const { loadConfig, renderValidationSummary, loadBaseConfig, buildReport, changeOf, findings } = p;
   const loaded = await loadConfig(options.configDir, {
     allowedHosts: options.allowedHosts,
     runIntervalMs: options.runIntervalMs,
@@ -70,6 +72,7 @@ export async function runWithReport(
         `configuration invalid: ${plural(errors, 'error')}, ${plural(warnings, 'warning')} in ${plural(loaded.files.length, 'file')}`,
       );
       await platform.setOutputs({ 'exit-code': String(ExitCode.invalidConfig) });
+      if (early) await discardVault(early);
       return { exitCode: ExitCode.invalidConfig };
     }
     platform.info(
@@ -88,8 +91,7 @@ export async function runWithReport(
   if (base?.warning) platform.warn(base.warning);
   const mode = options.mode;
   const shard = `${options.shard.index}/${options.shard.count}`;
-  const connect =
-    connectors ?? (await (clients ?? import('./connectors.js'))).realConnectors(options, platform);
+  const { connect, vault } = await (early ?? startVault(options, platform, connectors));
   const context = { version: VERSION, shard, configDir: options.configDir, configFiles: loaded.files.length };
   platform.info(
     `dtp ${VERSION} ${mode}: ${config.tenants.size} tenants, ${config.tokenSpecs.size} token specs, ${config.organizations.size} organizations, ${config.ocmEnvironments.size} OCM environments${shard !== '1/1' ? `, shard ${shard}` : ''}`,
@@ -98,10 +100,10 @@ export async function runWithReport(
   let report: Report;
   let change: PlanDiff | undefined;
   const unregister = stop.onForce(() =>
-    writeStopReport(options.reportDir, mode, { ...context, calls: connect.callStats() }, startedAt, stop),
+    writeStopReport(p, options.reportDir, mode, { ...context, calls: connect.callStats() }, startedAt, stop),
   );
   try {
-    const result = await reconcileFleet(config, options, platform, connect, stop, base?.config);
+    const result = await reconcileFleet(config, options, platform, connect, vault, stop, base?.config);
     const exitCode = exitCodeOf(result);
     report = buildReport(result, { ...context, exitCode, calls: connect.callStats() });
     if (result.baseline && base?.config)
@@ -114,7 +116,12 @@ export async function runWithReport(
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
     platform.error(error.hint ? `${error.message}\nhint: ${error.hint}` : error.message);
-    report = startupFailureReport(mode, error.message, { ...context, calls: connect.callStats() }, startedAt);
+    report = p.startupFailureReport(
+      mode,
+      error.message,
+      { ...context, calls: connect.callStats() },
+      startedAt,
+    );
     report.exitCode = error.exitCode;
   }
   const { dir: reportDir, summary } = await publish(report, options, platform, change);
@@ -125,6 +132,42 @@ export async function runWithReport(
   // Requests of abandoned clusters may still be pending: an interrupted run does not wait for them.
   stop.exitIfInterrupted(report.exitCode);
   return { exitCode: report.exitCode as ExitCode, report, reportDir };
+}
+
+interface VaultStart {
+  connect: Connectors;
+  /** The login, under way; its rejection is handled where it is awaited (reconcileFleet). */
+  vault: Promise<VaultClient>;
+}
+
+/** The run's clients (loading undici with them) and the Vault login, started. */
+async function startVault(
+  options: Options,
+  platform: Platform,
+  connectors?: Connectors,
+): Promise<VaultStart> {
+  const connect = connectors ?? (await import('./connectors.js')).realConnectors(options, platform);
+  const vault = connect.vault();
+  vault.catch(() => {});
+  return { connect, vault };
+}
+
+/**
+ * Settles once the login had one turn of the event loop after it started: enough for a connection that is
+ * already there (or made at once, as over loopback) to carry the request before the configuration parse
+ * holds the loop for tens of milliseconds. Its outcome is not waited for.
+ */
+function onWire(start: VaultStart): Promise<unknown> {
+  return Promise.race([start.vault, new Promise((resolve) => setImmediate(resolve))]);
+}
+
+/** A login made for a run that stops at its configuration: its token must not outlive the run either. */
+async function discardVault(early: Promise<VaultStart>): Promise<void> {
+  try {
+    await (await (await early).vault).revokeSelf?.();
+  } catch {
+    // Nothing to revoke (the login failed), or the token expires at the end of its TTL.
+  }
 }
 
 /** The report folder exists (or is created) and can be written; otherwise a setting error naming it. */
@@ -145,6 +188,7 @@ function checkReportDir(reportDir: string): void {
 
 /** What a second signal leaves behind: a report that says the run was stopped before it could finish. */
 function writeStopReport(
+  { startupFailureReport, writeJsonFile, renderSummary }: RunParts,
   reportDir: string,
   mode: Report['mode'],
   context: Omit<ReportContext, 'exitCode'>,
@@ -203,12 +247,14 @@ async function reconcileFleet(
   options: Options,
   platform: Platform,
   connect: Connectors,
+  login: Promise<VaultClient>,
   stop: Shutdown,
   baseConfig?: Config,
 ): Promise<EngineResult> {
+  const { candidateTenants, runEngine } = await parts();
   let vault: VaultClient;
   try {
-    vault = cachedReads(await connect.vault());
+    vault = cachedReads(await login);
   } catch (error) {
     if (error instanceof UserError) throw error;
     throw new StartupError(
@@ -298,6 +344,7 @@ async function publish(
   platform: Platform,
   change?: PlanDiff,
 ): Promise<{ dir: string; summary: string }> {
+  const { writeJsonFile, renderChangeSummary, renderSummary } = await parts();
   const dir = resolve(options.reportDir);
   mkdirSync(dir, { recursive: true });
   writeJsonFile(join(dir, 'report.json'), report as unknown as Record<string, unknown>);

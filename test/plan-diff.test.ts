@@ -52,7 +52,7 @@ const denied = (tenantId: string) => ({
   binding: 'v2',
   label: 'sre-capabilities.dtp.v2.tenant',
   code: 'tenant-denies-org' as const,
-  reason: `tenant ${tenantId} does not list organization org-1bbbbb in allowedOrganizations`,
+  reason: `tenant ${tenantId} does not list organization ${org(ORG_B).name} in allowedOrganizations`,
   tenantId,
   specName: 'default',
 });

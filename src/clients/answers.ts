@@ -230,7 +230,7 @@ export interface DynatraceTokenWire {
 }
 
 /** A token as listed with `+scopes` or read by id: dtp compares its name, scopes and state. */
-export function dynatraceToken(v: unknown, at: string): DynatraceTokenWire {
+function dynatraceToken(v: unknown, at: string): DynatraceTokenWire {
   const o = object(v, at);
   const enabled = optionalBoolean(o, 'enabled', at);
   if (enabled === undefined) throw new AnswerProblem(`${member(at, 'enabled')} is missing`);

@@ -234,7 +234,7 @@ export function backoffMs(
  * (either case), the variables every other tool on a build machine or in a pod follows: one behaviour for
  * all systems, and none when they are unset.
  */
-export function proxyFromEnvironment(env: NodeJS.ProcessEnv = process.env): boolean {
+function proxyFromEnvironment(env: NodeJS.ProcessEnv = process.env): boolean {
   return Boolean(env.https_proxy || env.HTTPS_PROXY || env.http_proxy || env.HTTP_PROXY);
 }
 

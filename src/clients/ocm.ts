@@ -29,7 +29,7 @@ const PAGE_WINDOW = 32;
 const MAX_PAGES = 10_000;
 
 /** A string literal in OCM's search language: single quotes, doubled inside. */
-export function quote(value: string): string {
+function quote(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 

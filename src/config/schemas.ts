@@ -23,7 +23,7 @@ export const SCHEMA_FILES: Readonly<Record<string, object>> = {
   'ocm-environment.schema.json': ocmEnvironment,
 };
 
-export const KIND_SCHEMA_FILES: Readonly<Record<Kind, string>> = {
+const KIND_SCHEMA_FILES: Readonly<Record<Kind, string>> = {
   DynatraceTenant: 'dynatrace-tenant.schema.json',
   TokenSpec: 'token-spec.schema.json',
   AllowedOrganization: 'allowed-organization.schema.json',

@@ -287,7 +287,7 @@ export const ALLOWED_SCOPES: readonly string[] = [...KNOWN_SCOPES]
   .filter((scope) => !FORBIDDEN_SCOPES.has(scope))
   .sort();
 
-export const FORBIDDEN_SCOPE_CONSEQUENCE =
+const FORBIDDEN_SCOPE_CONSEQUENCE =
   'a cluster holding this token could escalate beyond its own telemetry (other tokens, code on hosts, the tenant configuration): the exact thing dtp exists to prevent';
 
 /** Why a scope may not be in a token spec, or undefined when it may. */

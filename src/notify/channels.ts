@@ -17,7 +17,7 @@ export interface Channel {
   send(notice: Notice, context: MessageContext, signal: AbortSignal): Promise<boolean>;
 }
 
-export function sign(body: string, secret: Secret): string {
+function sign(body: string, secret: Secret): string {
   return `sha256=${createHmac('sha256', secret.reveal()).update(body).digest('hex')}`;
 }
 
@@ -71,7 +71,7 @@ export function webhookChannel(url: Secret, secret?: Secret): Channel {
 
 const EMAIL = /^[^\s@,;<>]+@[^\s@,;<>]+\.[^\s@,;<>]+$/;
 
-export function recipientsOf(notice: Notice): string[] {
+function recipientsOf(notice: Notice): string[] {
   const a = notice.audience;
   const all = a.kind === 'tenant' ? a.owners.map((o) => o.email ?? '') : a.recipients;
   return [...new Set(all.filter((r) => EMAIL.test(r)))];

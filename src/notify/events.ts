@@ -68,7 +68,7 @@ const emptyDigest = (): Digest => ({
   rotationsOverdue: [],
 });
 
-export const isEmpty = (d: Digest): boolean => Object.values(d).every((list) => list.length === 0);
+const isEmpty = (d: Digest): boolean => Object.values(d).every((list) => list.length === 0);
 
 /** One line of the cluster's errors is enough for a message; the report has them all. */
 const firstError = (errors: string[]) => (errors[0] ?? 'failed').slice(0, 300);

@@ -6,7 +6,7 @@
 import type { Digest, Notice } from './events.js';
 
 /** Per section; a run that breaks 3,000 clusters must not send a 3,000-line message. */
-export const MAX_ITEMS = 50;
+const MAX_ITEMS = 50;
 
 export interface MessageContext {
   shard: string;

@@ -14,7 +14,7 @@ import type { MessageContext } from './message.js';
 import { parsePushAuth, pushMetrics } from './pushgateway.js';
 import { fileStateStore, type StateStore } from './state.js';
 
-export const NOTIFY_DEADLINE_MS = 10_000;
+const NOTIFY_DEADLINE_MS = 10_000;
 
 export interface NotifyDeps {
   config?: Config;
@@ -26,7 +26,7 @@ export interface NotifyDeps {
   deadlineMs?: number;
 }
 
-export function channelsOf(options: Options, deadlineMs = NOTIFY_DEADLINE_MS): Channel[] {
+function channelsOf(options: Options, deadlineMs = NOTIFY_DEADLINE_MS): Channel[] {
   const channels: Channel[] = [];
   if (options.notifySlackUrl) channels.push(slackChannel(options.notifySlackUrl));
   if (options.notifyWebhookUrl)

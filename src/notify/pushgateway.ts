@@ -30,7 +30,7 @@ function authorization(auth: PushAuth): Secret {
   return new Secret(value);
 }
 
-export function groupingPath(shard: { index: number; count: number }): string {
+function groupingPath(shard: { index: number; count: number }): string {
   return `/metrics/job/dtp/shard/${shard.index}_of_${shard.count}`;
 }
 

@@ -18,7 +18,7 @@ const line = (message: string) => escapeControl(redact(message));
 const commandText = (message: string) => redact(message).split(/\r?\n/).map(escapeControl).join('\n');
 
 /** The job summary is rejected above 1 MiB; keep a margin for the truncation note. */
-export const SUMMARY_LIMIT_BYTES = 1024 * 1024 - 4096;
+const SUMMARY_LIMIT_BYTES = 1024 * 1024 - 4096;
 
 export function githubPlatform(
   options: {
@@ -110,7 +110,7 @@ export function workspacePath(file: string, env: NodeJS.ProcessEnv = process.env
 }
 
 /** Artifact names are unique per run and immutable: include run, attempt and job (and the shard, if any). */
-export function artifactName(env: NodeJS.ProcessEnv, shard?: string): string {
+function artifactName(env: NodeJS.ProcessEnv, shard?: string): string {
   const parts = [
     'dtp-report',
     env.GITHUB_RUN_ID ?? 'local',

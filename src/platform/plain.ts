@@ -10,7 +10,7 @@ import { withLogFormat, type LogFormat } from './log-format.js';
  * One log record as printed lines: control characters made visible line by line, and every line after the
  * first indented, so a value with a line break inside can never print a line of its own (a forged `error:`).
  */
-export function logLines(message: string): string {
+function logLines(message: string): string {
   return redact(message)
     .split(/\r?\n/)
     .map((line, i) => (i === 0 ? '' : '  ') + escapeControl(line))

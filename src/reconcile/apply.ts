@@ -11,8 +11,8 @@ import { mintToken, type Minted } from './mint.js';
 import type { ClusterPlan, PlannedRevoke } from './model.js';
 import { DELIVERY_ID } from './naming.js';
 
-export const SERVICE_NAME = 'dynatrace-token-provider';
-export const SERVICE_LOG_SUMMARY = 'Dynatrace Token Provider Errors';
+const SERVICE_NAME = 'dynatrace-token-provider';
+const SERVICE_LOG_SUMMARY = 'Dynatrace Token Provider Errors';
 const SERVICE_LOG_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 export interface ApplyDeps {

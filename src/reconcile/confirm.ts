@@ -16,7 +16,7 @@ import type { EngineInput } from './result.js';
 type Input = Pick<EngineInput, 'dynatrace' | 'concurrency' | 'log'>;
 
 /** Delivered token ids (with a value that belongs to the id) that the listing of their tenant lacks. */
-export function missingDeliveredIds(
+function missingDeliveredIds(
   resolution: Resolution,
   observation: Pick<Observation, 'tokens' | 'deliveries'>,
 ): Map<string, Set<string>> {

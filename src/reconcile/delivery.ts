@@ -9,8 +9,8 @@ import { DELIVERY_ID } from './naming.js';
 import type { DeliveredSecret, ObservedDelivery, PlannedSecret } from './model.js';
 
 /** The standard Kubernetes label saying who manages the Secret (ignored when comparing, so adoption is silent). */
-export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
-export const MANAGED_BY = 'dynatrace-token-provider';
+const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+const MANAGED_BY = 'dynatrace-token-provider';
 
 interface SecretResource {
   apiVersion?: unknown;

@@ -16,7 +16,7 @@ function deny(binding: Binding, label: string, code: Denial['code'], reason: str
   return { allowed: false, denial: { binding: binding.key, label, code, reason, tenantId, specName } };
 }
 
-export function checkEligibility(cluster: Cluster, binding: Binding, config: Config): Eligibility {
+function checkEligibility(cluster: Cluster, binding: Binding, config: Config): Eligibility {
   const org = cluster.organizationId;
   const tenant = config.tenants.get(binding.tenantId);
   if (!tenant) {

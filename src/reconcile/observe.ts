@@ -113,7 +113,7 @@ export async function readDelivery(cluster: Cluster, ocm: OcmClient): Promise<De
 }
 
 /** The tenants the eligible clusters are bound to, sorted. */
-export function neededTenants(resolution: Resolution): string[] {
+function neededTenants(resolution: Resolution): string[] {
   const needed = new Set<string>();
   for (const e of resolution.eligible.values())
     for (const b of e.eligible) needed.add(b.tenant.environmentId);

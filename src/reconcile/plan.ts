@@ -61,7 +61,7 @@ export interface EligibleBinding {
 }
 
 /** `<environmentUrl>/api`: always the configured public URL, never the address dtp happened to call. */
-export function apiUrlOf(tenant: DynatraceTenant): string {
+function apiUrlOf(tenant: DynatraceTenant): string {
   return `${tenant.environmentUrl.replace(/\/+$/, '')}/api`;
 }
 

@@ -89,7 +89,7 @@ export function rotationSummary(run: RotationRun): RotationSummary {
 }
 
 /** `a` + `b`, count by count. */
-export function addRotationCounts(a: RotationCounts, b: RotationCounts): RotationCounts {
+function addRotationCounts(a: RotationCounts, b: RotationCounts): RotationCounts {
   return {
     expiringSoon: a.expiringSoon + b.expiringSoon,
     pastExpiry: a.pastExpiry + b.pastExpiry,
@@ -118,7 +118,7 @@ export function slotKey(clusterId: string, secret: DesiredSecret, key: string): 
 }
 
 /** The cluster's slots with a lifetime, and how many delivered tokens it holds in all (the budget's base). */
-export function rotationSlots(
+function rotationSlots(
   { cluster, desired, observed }: ClusterObservation,
   tokens: ReadonlyMap<string, TenantTokens>,
 ): { slots: RotationSlot[]; delivered: number } {

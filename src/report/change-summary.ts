@@ -29,7 +29,7 @@ function plural(n: number, one: string, many = `${one}s`): string {
 }
 
 /** Every write this change causes, in the headline's words. */
-export function changeCounts(diff: PlanDiff): string[] {
+function changeCounts(diff: PlanDiff): string[] {
   const t = diff.totals;
   const counts: [number, string, string, string][] = [
     [t.tokensCreate, 'token', 'tokens', 'to create'],

@@ -65,7 +65,7 @@ const HINTS: [RegExp, string][] = [
   ],
 ];
 
-export function failureHint(cause: string): string {
+function failureHint(cause: string): string {
   return HINTS.find(([pattern]) => pattern.test(cause))?.[1] ?? 'See the error; the next run retries.';
 }
 

@@ -18,7 +18,7 @@ import type { ClusterEntry, Report } from './report.js';
 const LIST_LIMIT = 50;
 
 /** Every write of the run (or, in plan mode, every write reconcile would make), in the summary's words. */
-export function writeCounts(report: Report): string[] {
+function writeCounts(report: Report): string[] {
   const t = report.totals;
   const v =
     report.mode === 'plan'
@@ -57,7 +57,7 @@ function plural(n: number, noun: 'token' | 'delivery' | 'cluster'): string {
 }
 
 /** `1/1`, `2/4`, or a merged report's `3 shards merged`. */
-export function shardLabel(shard: string): string {
+function shardLabel(shard: string): string {
   return /^\d+\/\d+$/.test(shard) ? `shard ${shard}` : shard;
 }
 
@@ -102,7 +102,7 @@ export function countsTable(report: Report): string {
   );
 }
 
-export function extrasLine(report: Report): string {
+function extrasLine(report: Report): string {
   const t = report.totals;
   return [
     ...(t.tokensCompensated
@@ -379,7 +379,7 @@ export function changeRow(c: ClusterEntry): string[] {
   ];
 }
 
-export function changesSection(report: Report): string {
+function changesSection(report: Report): string {
   const status = report.mode === 'plan' ? 'planned' : 'changed';
   const changing = report.clusters.filter((c) => c.status === status);
   if (changing.length === 0) return '';
@@ -396,7 +396,7 @@ export function changesSection(report: Report): string {
   );
 }
 
-export function orphansSection(report: Report): string {
+function orphansSection(report: Report): string {
   if (report.orphans.planned.length === 0) return '';
   const verb = report.mode === 'plan' ? 'would be revoked' : `revoked (${report.orphans.revoked})`;
   return (

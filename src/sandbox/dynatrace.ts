@@ -24,7 +24,7 @@ export interface TokenState {
   lastUsedDate?: string;
 }
 
-export class TenantState {
+class TenantState {
   /** Insertion order is creation order. */
   readonly tokens = new Map<string, TokenState>();
   readonly byValue = new Map<string, TokenState>();

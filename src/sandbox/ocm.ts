@@ -54,7 +54,7 @@ export interface ServiceLogState {
   timestamp: string;
 }
 
-export class OcmEnvironmentState {
+class OcmEnvironmentState {
   readonly clients = new Map<string, string>();
   readonly offlineTokens = new Set<string>();
   readonly accessTokens = new Map<string, number>();

@@ -78,10 +78,10 @@ export class HttpReceiver {
 }
 
 /** Slack answers a good post with the text "ok"; the generic webhook just needs a 2xx. */
-export const webhookReceiver = () => new HttpReceiver(() => ({ status: 200, body: 'ok' }));
+const webhookReceiver = () => new HttpReceiver(() => ({ status: 200, body: 'ok' }));
 
 /** PUT or POST on /metrics/job/<job>[/<label>/<value>…], like the Pushgateway; anything else is 404. */
-export const pushgatewayReceiver = () =>
+const pushgatewayReceiver = () =>
   new HttpReceiver((r) =>
     (r.method === 'PUT' || r.method === 'POST') && /^\/metrics\/job\/[^/]+(\/[^/]+\/[^/]+)*$/.test(r.path)
       ? { status: 200, body: '' }

@@ -286,6 +286,3 @@ export class Sandbox {
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   return new Sandbox(options).start();
 }
-
-/** The other ends of notifications and the metrics push (webhook, SMTP, Pushgateway), on 127.0.0.1. */
-export { startReceivers, type Receivers } from './receivers.js';

@@ -3,7 +3,7 @@
  * remote answers are broken or lie. Each run must end in bounded time with a failing exit code, change
  * nothing, and say in the summary which system and which answer was wrong — never "0 ready clusters".
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { closeHttpAgents } from '../../src/clients/http.js';
 import { checkedSandbox, type CheckedSandbox } from '../sandbox/harness.js';
 import { dtp } from '../e2e/inprocess.js';
@@ -11,7 +11,9 @@ import { dtp } from '../e2e/inprocess.js';
 let h: CheckedSandbox;
 const FAST = { DTP_MAX_RETRIES: '2' };
 
-beforeAll(async () => {
+// A fresh converged fleet per test (not beforeAll): each test must start from a fleet no other test touched,
+// and Stryker treats code run in beforeAll as module-level, re-running every test for each of its mutants.
+beforeEach(async () => {
   h = await checkedSandbox(
     { clusters: 40, seed: 77 },
     { shape: { environments: 1, tenants: 2, organizations: 3 } },
@@ -19,8 +21,7 @@ beforeAll(async () => {
   const cold = await dtp(h, 'reconcile');
   expect(cold.exitCode).toBe(0);
 });
-beforeEach(() => h.sandbox.clearFaults());
-afterAll(async () => {
+afterEach(async () => {
   await h.sandbox.close();
   await closeHttpAgents();
 });

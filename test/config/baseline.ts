@@ -5,9 +5,9 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
+import { INGEST_SCOPES, OPERATOR_SCOPES, ORG_A, ORG_B, TENANT_A, TENANT_B } from '../fixtures/domain.js';
 
-export const ORG_A = '1nJk5bXkZr1UhKMGbRxLpLzqX0v';
-export const ORG_B = '2Ab3Cd4Ef5Gh6Ij7Kl8Mn9Op0Qr';
+export { ORG_A, ORG_B } from '../fixtures/domain.js';
 
 /**
  * The tokens the Dynatrace Operator reads, as a spec's `tokens:` list at the usual indentation, followed by
@@ -15,10 +15,10 @@ export const ORG_B = '2Ab3Cd4Ef5Gh6Ij7Kl8Mn9Op0Qr';
  */
 export const OPERATOR_TOKENS = `        - name: operator
           keyNameInSecret: apiToken
-          scopes: [activeGateTokenManagement.create, entities.read, settings.write, settings.read, DataExport, InstallerDownload]
+          scopes: [${OPERATOR_SCOPES.join(', ')}]
         - name: ingest
           keyNameInSecret: dataIngestToken
-          scopes: [metrics.ingest, logs.ingest, openTelemetryTrace.ingest]
+          scopes: [${INGEST_SCOPES.join(', ')}]
   acknowledgedScopes:
     - {scope: activeGateTokenManagement.create, reason: The Operator creates its ActiveGate's token.}
     - {scope: settings.write, reason: The Operator writes its cluster's monitoring settings.}
@@ -47,11 +47,11 @@ kind: DynatraceTenant
 metadata:
   name: prod-eu
 spec:
-  environmentId: abc12345
-  environmentUrl: https://abc12345.live.dynatrace.com
+  environmentId: ${TENANT_A}
+  environmentUrl: https://${TENANT_A}.live.dynatrace.com
   bootstrapToken:
     mount: app-sre
-    path: creds/dynatrace/bootstrap/abc12345
+    path: creds/dynatrace/bootstrap/${TENANT_A}
     field: token
   allowedOrganizations:
     - ${ORG_A}
@@ -66,9 +66,9 @@ kind: DynatraceTenant
 metadata:
   name: prod-us
 spec:
-  environmentId: def67890
-  environmentUrl: https://def67890.live.dynatrace.com
-  bootstrapToken: {mount: app-sre, path: creds/dynatrace/bootstrap/def67890, field: token}
+  environmentId: ${TENANT_B}
+  environmentUrl: https://${TENANT_B}.live.dynatrace.com
+  bootstrapToken: {mount: app-sre, path: creds/dynatrace/bootstrap/${TENANT_B}, field: token}
   allowedOrganizations: [${ORG_A}]
   owners: [{name: Platform SRE}]
 `,
@@ -93,7 +93,7 @@ spec:
   displayName: Team A
   ocmEnvironment: production
   contacts: [{name: Team A SRE, email: team-a@example.com}]
-  tenants: [abc12345, def67890]
+  tenants: [${TENANT_A}, ${TENANT_B}]
   tokenSpecs: [default]
 ---
 apiVersion: dtp/v1

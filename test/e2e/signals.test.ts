@@ -1,7 +1,9 @@
 /**
  * SIGTERM at random moments of a cold 500-cluster reconcile, the CLI spawned as Tekton runs it: every time
- * the process exits 1 within the grace period, the reports exist and say interrupted, and the sandbox
- * holds no orphan token and no duplicate name right after.
+ * the process ends itself with exit code 1 (it is not killed by a signal), the reports exist and say
+ * interrupted, and the sandbox holds no orphan token and no duplicate name right after.
+ * Where in the grace the deadline falls is a rule of src/shutdown.ts, checked on fake timers in
+ * test/reconcile/shutdown.test.ts: a wall-clock bound here would measure the machine's load, not dtp.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,7 +12,6 @@ import { Random } from '../../src/sandbox/random.js';
 import { checkedSandbox, type CheckedSandbox } from '../sandbox/harness.js';
 import { atRequest, reconcileEnv, spawnCli } from './spawn.js';
 
-const GRACE_MS = 6000;
 const moments = (() => {
   const random = new Random(20261201);
   // Request counts spread over a cold run (~1,500 requests): startup, discovery, observe, mints, deliveries.
@@ -24,7 +25,7 @@ describe('SIGTERM at random moments of a cold 500-cluster reconcile', () => {
   });
 
   it.each(moments.map((m, i) => [i + 1, m]))(
-    'moment %i (request %i): exits 1 within the grace, reports say interrupted, no orphan, no duplicate',
+    'moment %i (request %i): exits 1 on its own, reports say interrupted, no orphan, no duplicate',
     async (i, moment) => {
       const h = await checkedSandbox({ clusters: 500, seed: 600 + i });
       sandboxes.push(h);
@@ -32,17 +33,17 @@ describe('SIGTERM at random moments of a cold 500-cluster reconcile', () => {
       // Direct: the signal reaches dtp as it does in a pod (tsx's launcher SIGKILLs a child that does not
       // acknowledge a relayed signal within 30 ms, which a loaded machine can miss).
       const run = spawnCli(['reconcile'], env, true);
-      let signalledAt = 0;
+      let signalled = false;
       atRequest(h.sandbox, moment, () => {
-        signalledAt = performance.now();
+        signalled = true;
         run.child.kill('SIGTERM');
       });
       const exited = await run.exited;
-      const stoppedMs = performance.now() - signalledAt;
 
-      expect(signalledAt, `the run finished before request ${moment}`).toBeGreaterThan(0);
-      expect(exited.code, `${exited.signal ?? ''} ${exited.stderr}`).toBe(1);
-      expect(stoppedMs).toBeLessThan(GRACE_MS);
+      expect(signalled, `the run finished before request ${moment}`).toBe(true);
+      // Ended by its own exit, not by the signal's default action (which would leave code null).
+      expect(exited.signal, exited.stderr).toBeNull();
+      expect(exited.code, exited.stderr).toBe(1);
       const report = JSON.parse(readFileSync(join(reportDir, 'report.json'), 'utf8'));
       expect(report.interrupted).toMatchObject({ signal: 'SIGTERM' });
       expect(readFileSync(join(reportDir, 'summary.md'), 'utf8')).toMatch(/interrupted/i);
@@ -58,6 +59,7 @@ describe('SIGTERM at random moments of a cold 500-cluster reconcile', () => {
   it('a second signal (GitHub: SIGINT, then SIGTERM) writes the report and exits at once', async () => {
     const h = await checkedSandbox({ clusters: 500, seed: 700 });
     sandboxes.push(h);
+    // A 600 s grace (deadline at 420 s) against the 60 s test timeout: only the second signal can end it in time.
     const { env, reportDir } = reconcileEnv(h.sandbox, h.configDir, { DTP_SHUTDOWN_GRACE: '600' });
     const run = spawnCli(['reconcile'], env, true);
     // As on GitHub: SIGTERM after dtp has taken the SIGINT (two signals sent together may arrive either way).
@@ -71,7 +73,8 @@ describe('SIGTERM at random moments of a cold 500-cluster reconcile', () => {
       run.child.stderr!.on('data', second);
     });
     const exited = await run.exited;
-    expect(exited.code, `${exited.signal ?? ''} ${exited.stderr}`).toBe(1);
+    expect(exited.signal, exited.stderr).toBeNull();
+    expect(exited.code, exited.stderr).toBe(1);
     expect(exited.stderr).toMatch(/second signal/);
     const report = JSON.parse(readFileSync(join(reportDir, 'report.json'), 'utf8'));
     expect(report.interrupted).toMatchObject({ signal: 'SIGINT' });

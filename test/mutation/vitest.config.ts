@@ -1,20 +1,30 @@
 /**
- * The suite as Stryker runs it (stryker.config.mjs): vitest.config.ts without the tests that start dtp or a
- * pipeline as a child process. A child never loads the mutated copy, so those tests cannot kill a mutant;
- * they would only lengthen every run. (Stryker's own `testFiles` option is not used: with it, Stryker 10
- * activates module-level mutants after the module has loaded and reports them as survived,
- * stryker-mutator/stryker-js#6144.)
+ * The suite as Stryker runs it (stryker.config.mjs): the unit-level test folders only.
+ *
+ * Every safety rule of the core is pinned by a fast test that names the rule (test/mutation/,
+ * test/reconcile/, test/clients/, test/config/, test/security/). The end-to-end tests (test/e2e/,
+ * test/sandbox/, test/notify/, test/report/, test/platform/, test/pipelines/) also run the core, but each
+ * takes seconds against the loopback simulators: run for every mutant they cover they would turn a full
+ * `npm run mutate` into hours, and a mutant that only they notice is a rule without a test of its own.
+ * Tests that start dtp as a child process never load the mutated copy and could not kill a mutant anyway.
+ *
+ * (Stryker's own `testFiles` option is not used: with it, Stryker 10 activates module-level mutants after
+ * the module has loaded and reports them as survived, stryker-mutator/stryker-js#6144.)
  */
 import { fileURLToPath } from 'node:url';
-import { configDefaults, defineConfig, mergeConfig } from 'vitest/config';
+import { defineConfig, mergeConfig } from 'vitest/config';
 import base from '../../vitest.config.js';
 
-export default mergeConfig(
-  base,
-  defineConfig({
-    root: fileURLToPath(new URL('../..', import.meta.url)),
-    test: {
-      exclude: [...configDefaults.exclude, 'test/pipelines/**', 'test/e2e/signals.test.ts'],
-    },
-  }),
-);
+export const unitFolders = [
+  'test/mutation',
+  'test/reconcile',
+  'test/clients',
+  'test/config',
+  'test/security',
+];
+
+const config = mergeConfig(base, defineConfig({ root: fileURLToPath(new URL('../..', import.meta.url)) }));
+// Set, not merged: mergeConfig would append to the base `include` instead of replacing it.
+config.test = { ...config.test, include: unitFolders.map((folder) => `${folder}/**/*.test.ts`) };
+
+export default config;

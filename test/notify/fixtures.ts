@@ -1,11 +1,12 @@
 /** Small hand-made reports and configs for the notifier's tests. */
 import type { Config, DynatraceTenant } from '../../src/config/types.js';
 import type { ClusterEntry, Report } from '../../src/report/report.js';
+import { ORG_A, TENANT_A, TENANT_B } from '../fixtures/domain.js';
 
 export function tenantConfig(
   tenants: Record<string, { email?: string; slack?: string }[]> = {
-    abc12345: [{ email: 'sre@example.com', slack: '#platform-sre' }],
-    def67890: [{ email: 'obs@example.com' }],
+    [TENANT_A]: [{ email: 'sre@example.com', slack: '#platform-sre' }],
+    [TENANT_B]: [{ email: 'obs@example.com' }],
   },
 ): Config {
   const map = new Map<string, DynatraceTenant>();
@@ -26,7 +27,7 @@ export function tenantConfig(
 export function cluster(
   id: string,
   status: ClusterEntry['status'],
-  tenant = 'abc12345',
+  tenant = TENANT_A,
   extra: Partial<ClusterEntry> = {},
 ): ClusterEntry {
   return {
@@ -34,7 +35,7 @@ export function cluster(
     id,
     externalId: `ext-${id}`,
     name: `cluster-${id}`,
-    organizationId: 'org-1',
+    organizationId: ORG_A,
     kind: 'SyncSet',
     status,
     bindings: [{ key: 'default', tenantId: tenant, specName: 'default' }],

@@ -31,7 +31,10 @@ export class FakeOcm implements OcmClient {
   subscriptions: OcmSubscription[] = [];
   clusters: OcmCluster[] = [];
   deliveries = new Map<string, DeliveryObjectWire>();
+  /** Service logs as OCM keeps them: stamped (`timestamp`) when posted, so `since` can be honoured. */
   serviceLogs: ServiceLogEntry[] = [];
+  /** The fake's clock: the timestamp of a posted service log. */
+  now: () => Date = () => new Date();
   /** Operations that fail with this status (e.g. { createDelivery: 500 }). */
   failing: Record<string, number> = {};
 
@@ -88,10 +91,15 @@ export class FakeOcm implements OcmClient {
     this.call('findClusters');
     return this.clusters.filter((c) => externalIds.includes(c.externalId));
   }
-  async getDelivery(clusterId: string, kind: DeliveryKind): Promise<DeliveryObjectWire | undefined> {
+  async getDelivery(
+    clusterId: string,
+    kind: DeliveryKind,
+    id: string,
+  ): Promise<DeliveryObjectWire | undefined> {
     this.call('getDelivery', clusterId);
+    // As OCM: the object is addressed by cluster, kind and its own id; another id is another (absent) object.
     const found = this.deliveries.get(clusterId);
-    return found && found.kind === kind ? structuredClone(found) : undefined;
+    return found && found.kind === kind && found.id === id ? structuredClone(found) : undefined;
   }
   async createDelivery(clusterId: string, object: DeliveryObjectWire): Promise<void> {
     this.call('createDelivery', clusterId);
@@ -107,17 +115,23 @@ export class FakeOcm implements OcmClient {
     }
     this.deliveries.set(clusterId, structuredClone(object));
   }
-  async deleteDelivery(clusterId: string): Promise<void> {
+  async deleteDelivery(clusterId: string, kind: DeliveryKind, id: string): Promise<void> {
     this.call('deleteDelivery', clusterId);
-    this.deliveries.delete(clusterId);
+    const found = this.deliveries.get(clusterId);
+    if (found && found.kind === kind && found.id === id) this.deliveries.delete(clusterId);
   }
-  async listServiceLogs(clusterUuid: string): Promise<ServiceLogEntry[]> {
+  /** As OCM: only logs posted at or after `since` (every log of the cluster when no window is given). */
+  async listServiceLogs(clusterUuid: string, since?: Date): Promise<ServiceLogEntry[]> {
     this.call('listServiceLogs', clusterUuid);
-    return this.serviceLogs.filter((l) => l.clusterUuid === clusterUuid);
+    return this.serviceLogs.filter(
+      (l) =>
+        l.clusterUuid === clusterUuid &&
+        (since === undefined || (l.timestamp !== undefined && Date.parse(l.timestamp) >= since.getTime())),
+    );
   }
   async createServiceLog(entry: ServiceLogEntry): Promise<void> {
     this.call('createServiceLog', entry.clusterUuid);
-    this.serviceLogs.push(entry);
+    this.serviceLogs.push({ ...entry, timestamp: entry.timestamp ?? this.now().toISOString() });
   }
 }
 

@@ -1,25 +1,15 @@
-import { TenantTokens } from '../../src/reconcile/plan.js';
 /** Builders for engine tests: a small configuration, clusters, live tokens and delivered Secrets. */
+import { TenantTokens } from '../../src/reconcile/plan.js';
 import type { DynatraceToken } from '../../src/clients/api.js';
 import type { AllowedOrganization, Config, DynatraceTenant, TokenSpec } from '../../src/config/types.js';
 import type { Cluster, DeliveredSecret, ObservedDelivery } from '../../src/reconcile/model.js';
 import { tokenName } from '../../src/reconcile/naming.js';
 import { Secret } from '../../src/secret.js';
+import { INGEST_SCOPES, OPERATOR_SCOPES, ORG_A, ORG_B, TENANT_A, TENANT_B } from '../fixtures/domain.js';
 
 const at = { file: 'tenants/test.yaml', line: 1, column: 1 };
 
-export const ORG_A = '1aaaaaaaaaaaaaaaaaaaaaaaaaa';
-export const ORG_B = '1bbbbbbbbbbbbbbbbbbbbbbbbbb';
-export const ORG_FOREIGN = '1fffffffffffffffffffffffffff';
-export const OPERATOR_SCOPES = [
-  'activeGateTokenManagement.create',
-  'entities.read',
-  'settings.write',
-  'settings.read',
-  'DataExport',
-  'InstallerDownload',
-];
-export const INGEST_SCOPES = ['metrics.ingest', 'logs.ingest', 'openTelemetryTrace.ingest'];
+export { INGEST_SCOPES, OPERATOR_SCOPES, ORG_A, ORG_B, ORG_FOREIGN } from '../fixtures/domain.js';
 
 export function tenant(id: string, orgs: string[] = [ORG_A, ORG_B]): DynatraceTenant {
   return {
@@ -43,8 +33,8 @@ export function defaultSpec(orgs: string[] = [ORG_A, ORG_B]): TokenSpec {
         name: 'dynatrace-token-dtp',
         namespace: 'dynatrace',
         tokens: [
-          { name: 'operator', keyNameInSecret: 'apiToken', scopes: OPERATOR_SCOPES },
-          { name: 'ingest', keyNameInSecret: 'dataIngestToken', scopes: INGEST_SCOPES },
+          { name: 'operator', keyNameInSecret: 'apiToken', scopes: [...OPERATOR_SCOPES] },
+          { name: 'ingest', keyNameInSecret: 'dataIngestToken', scopes: [...INGEST_SCOPES] },
         ],
       },
     ],
@@ -66,7 +56,7 @@ export function org(id: string, extra: Partial<AllowedOrganization> = {}): Allow
 export function config(
   parts: { tenants?: DynatraceTenant[]; specs?: TokenSpec[]; orgs?: AllowedOrganization[] } = {},
 ): Config {
-  const tenants = parts.tenants ?? [tenant('abc12345'), tenant('def67890')];
+  const tenants = parts.tenants ?? [tenant(TENANT_A), tenant(TENANT_B)];
   const specs = parts.specs ?? [defaultSpec()];
   const orgs = parts.orgs ?? [org(ORG_A), org(ORG_B)];
   return {

@@ -3,7 +3,7 @@
  * changes nothing in the result, and no cluster is planned (so nothing is written for it) before the
  * listings of its tenants are complete — asserted on the order of the simulators' request records.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { closeHttpAgents } from '../../src/clients/http.js';
 import type { Config } from '../../src/config/types.js';
 import { realConnectors } from '../../src/connectors.js';
@@ -94,13 +94,10 @@ describe('streaming engine', () => {
     for (const s of sandboxes) await s.close();
   });
 
-  let h: CheckedSandbox;
-  beforeAll(async () => {
-    h = await churned(11);
-    sandboxes.push(h.sandbox);
-  });
-
   it('plans exactly the same with the stages overlapped as one after another', async () => {
+    // Built in the test, not in beforeAll: Stryker runs code executed in beforeAll for every mutant it covers.
+    const h = await churned(11);
+    sandboxes.push(h.sandbox);
     const overlapped = await runEngine(await engineInput(h, 'plan'));
     const staged = await runEngine(await engineInput(h, 'plan'), { overlap: false });
     expect(overlapped.clusters.some((c) => c.status === 'planned')).toBe(true);

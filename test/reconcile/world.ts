@@ -17,11 +17,16 @@ export interface World {
   logs: string[];
 }
 
+/** The engine's clock in these tests, and the OCM fake's: service logs are stamped with it. */
+const WORLD_NOW = '2026-11-22T12:00:00Z';
+
 export function world(): World {
   const calls: Call[] = [];
+  const ocm = new FakeOcm('production', calls);
+  ocm.now = () => new Date(WORLD_NOW);
   return {
     calls,
-    ocm: new FakeOcm('production', calls),
+    ocm,
     dt: new Map([T1, T2].map((t) => [t, new FakeDynatrace(t, calls)])),
     cfg: config(),
     logs: [],
@@ -43,7 +48,7 @@ export function engine(w: World, overrides: Partial<EngineInput> = {}) {
       return dt;
     },
     log: { info: (m) => w.logs.push(m), warn: (m) => w.logs.push(`warn: ${m}`), debug: () => {} },
-    now: () => new Date('2026-11-22T12:00:00Z'),
+    now: () => new Date(WORLD_NOW),
     ...overrides,
   });
 }

@@ -1,6 +1,6 @@
 /** Hand-built reports with fixed times and ids, for stable summaries and CLI tests. */
 import { emptyTotals, type ClusterEntry, type Report, type Totals } from '../../src/report/report.js';
-import { ORG_A } from '../reconcile/fixtures.js';
+import { ORG_A, TENANT_A } from '../fixtures/domain.js';
 
 export const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
@@ -21,7 +21,7 @@ export function cluster(
     organizationId: ORG_A,
     kind: n % 2 ? 'SyncSet' : 'Manifest',
     status,
-    bindings: [{ key: 'v2', tenantId: 'abc12345', specName: 'default' }],
+    bindings: [{ key: 'v2', tenantId: TENANT_A, specName: 'default' }],
     denials: [],
     errors: [],
     ...extra,
@@ -43,7 +43,7 @@ export function report(partial: Partial<Report>): Report {
     environments: [
       { name: 'production', labels: 12, clusters: 10, skipped: 1, durationMs: 1200 },
     ] as Report['environments'],
-    tenants: [{ tenantId: 'abc12345', name: 'Shop', tokens: 20 }] as Report['tenants'],
+    tenants: [{ tenantId: TENANT_A, name: 'Shop', tokens: 20 }] as Report['tenants'],
     breakdown: [],
     clusters: [],
     skipped: [],

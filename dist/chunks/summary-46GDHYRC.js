@@ -1,8 +1,0 @@
-import { createRequire as __dtpCreateRequire } from 'node:module';
-import { fileURLToPath as __dtpFileURLToPath } from 'node:url';
-import { dirname as __dtpDirname } from 'node:path';
-const require = __dtpCreateRequire(import.meta.url);
-const __filename = __dtpFileURLToPath(import.meta.url);
-const __dirname = __dtpDirname(__filename);
-import{REVOKE_WHY,TOKEN_VERB,breakdownSection,changeRow,changesSection,countsTable,denialsSection,detailsSection,extrasLine,failuresSection,interruptedSection,metaLine,orphansSection,problemsSection,renderSummary,rotationSection,shardLabel,writeCounts}from"./chunk-UELX7DVH.js";import"./chunk-ZC6EQVI3.js";import"./chunk-FJUMHGMT.js";export{REVOKE_WHY,TOKEN_VERB,breakdownSection,changeRow,changesSection,countsTable,denialsSection,detailsSection,extrasLine,failuresSection,interruptedSection,metaLine,orphansSection,problemsSection,renderSummary,rotationSection,shardLabel,writeCounts};
-//# sourceMappingURL=summary-46GDHYRC.js.map
