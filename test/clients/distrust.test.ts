@@ -261,7 +261,8 @@ describe('Dynatrace mints', () => {
 
   it('getToken retries a malformed answer and fails with MalformedAnswerError when it stays malformed', async () => {
     const dt = dynatraceClient();
-    const id = dtpTokens()[0]!.id;
+    // Its own token: the sandbox is shared by the file, and no other test's token may be relied on.
+    const { id } = await dt.createToken({ name: 'dtp_read_back_x', scopes: ['metrics.ingest'] });
     sandbox.setFaults('dynatrace', { getToken: { answer: { drop: ['name'] } } });
     const { result, sent } = await counting('getToken', () => dt.getToken(id).catch((e) => e));
     expect(result).toBeInstanceOf(MalformedAnswerError);
