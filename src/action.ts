@@ -10,7 +10,7 @@ import { installSignalHandlers } from './shutdown.js';
 /** The GitHub Action: inputs (then DTP_* variables) → the shared run() → exit code. */
 export async function runAction(): Promise<void> {
   installSignalHandlers();
-  leanRuntime();
+  await leanRuntime();
   const inputs = (name: string) => (OPTIONS.some((o) => o.name === name) ? core.getInput(name) : undefined);
   let exitCode: number;
   try {

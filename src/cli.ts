@@ -95,7 +95,7 @@ async function main(argv: string[]): Promise<number> {
             logFormat: options.logFormat,
           });
       installSignalHandlers();
-      leanRuntime();
+      if (options.mode !== 'validate') await leanRuntime();
       return run(options, platform);
     }
     default:

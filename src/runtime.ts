@@ -8,7 +8,11 @@ import { setFlagsFromString } from 'node:v8';
 /** After this long a run is a large fleet: the compilers and the usual heap growth pay for themselves. */
 const LEAN_MS = 20_000;
 
-export function leanRuntime(): void {
+export async function leanRuntime(): Promise<void> {
+  // After the run's clients (undici) are loaded: changing a V8 flag makes V8 reject the code cache of every
+  // module compiled afterwards (its flag hash changes), which cost ~20 ms before the first request when the
+  // flags were set first. The clients module is the one a run loads next anyway (run.ts).
+  await import('./connectors.js');
   // V8 doubles the young generation each time a scavenge finds it busy, up to 2 × 64 MiB, and a run keeps
   // most of what it allocates, so it grew to the top: most of the peak memory (a 10,000-cluster run ~330 MB,
   // ~225 MB without the growth, at about the same CPU time). Unlike --max-semi-space-size, this flag takes
