@@ -10,11 +10,11 @@ import { installSignalHandlers } from './shutdown.js';
 /** The GitHub Action: inputs (then DTP_* variables) → the shared run() → exit code. */
 export async function runAction(): Promise<void> {
   installSignalHandlers();
-  await leanRuntime();
   const inputs = (name: string) => (OPTIONS.some((o) => o.name === name) ? core.getInput(name) : undefined);
   let exitCode: number;
   try {
     const options = resolveOptions(layered(inputs, envSource(process.env)));
+    if (options.mode !== 'validate') await leanRuntime();
     const platform = githubPlatform({
       verbose: options.verbose,
       shard: options.shard,

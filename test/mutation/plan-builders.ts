@@ -8,7 +8,15 @@ import type { ClusterPlan, Cluster, ObservedDelivery } from '../../src/reconcile
 import { V2_SPEC_LABEL, V2_TENANT_LABEL } from '../../src/reconcile/naming.js';
 import { desiredSecrets, planCluster, TenantTokens, type EligibleBinding } from '../../src/reconcile/plan.js';
 import type { ClusterRotation } from '../../src/reconcile/rotation-plan.js';
-import { defaultSpec, tenant } from '../reconcile/fixtures.js';
+import {
+  cluster,
+  defaultSpec,
+  INGEST_SCOPES,
+  liveToken,
+  OPERATOR_SCOPES,
+  tenant,
+  v2,
+} from '../reconcile/fixtures.js';
 import { TENANT_A } from '../fixtures/domain.js';
 
 export const NOW = new Date('2026-11-22T12:00:00Z');
@@ -59,4 +67,16 @@ export function sources(p: ClusterPlan): string[] {
   return p.secrets.flatMap((s) =>
     s.tokens.map((t) => (t.source.kind === 'mint' ? `mint:${t.source.reason}` : `existing:${t.source.id}`)),
   );
+}
+
+/** The reference state every planner rule starts from: a v2-labelled cluster and its two live tokens. */
+export type LiveToken = ReturnType<typeof liveToken>;
+
+export function referenceCluster(): { c: Cluster; operator: LiveToken; ingest: LiveToken } {
+  const c = cluster(v2(TENANT));
+  return {
+    c,
+    operator: liveToken('operator', c.externalId, OPERATOR_SCOPES),
+    ingest: liveToken('ingest', c.externalId, INGEST_SCOPES),
+  };
 }

@@ -6,29 +6,27 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Cluster } from '../../src/reconcile/model.js';
 import { Secret } from '../../src/secret.js';
+import { defaultSpec, deliveredSecret, observed } from '../reconcile/fixtures.js';
 import {
-  cluster,
-  defaultSpec,
-  deliveredSecret,
-  INGEST_SCOPES,
-  liveToken,
-  observed,
-  OPERATOR_SCOPES,
-  v2,
-} from '../reconcile/fixtures.js';
-import { API_URL, NS, plan, SECRET, SECRET_ID, sources, TENANT } from './plan-builders.js';
+  API_URL,
+  NS,
+  plan,
+  SECRET,
+  SECRET_ID,
+  sources,
+  referenceCluster,
+  type LiveToken,
+} from './plan-builders.js';
 
 describe('planner delivery decision and reasons', () => {
   let c: Cluster;
-  let operator: ReturnType<typeof liveToken>;
-  let ingest: ReturnType<typeof liveToken>;
+  let operator: LiveToken;
+  let ingest: LiveToken;
   const reference = () =>
     observed(deliveredSecret(SECRET, NS, API_URL, { apiToken: operator, dataIngestToken: ingest }));
 
   beforeEach(() => {
-    c = cluster(v2(TENANT));
-    operator = liveToken('operator', c.externalId, OPERATOR_SCOPES);
-    ingest = liveToken('ingest', c.externalId, INGEST_SCOPES);
+    ({ c, operator, ingest } = referenceCluster());
   });
 
   it('an object left as the reference writes it is not touched and carries no reasons', () => {

@@ -6,27 +6,26 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Cluster } from '../../src/reconcile/model.js';
 import { Secret } from '../../src/secret.js';
+import { defaultSpec, deliveredSecret, INGEST_SCOPES, liveToken, observed } from '../reconcile/fixtures.js';
 import {
-  cluster,
-  defaultSpec,
-  deliveredSecret,
-  INGEST_SCOPES,
-  liveToken,
-  observed,
-  OPERATOR_SCOPES,
-  v2,
-} from '../reconcile/fixtures.js';
-import { API_URL, NS, plan, SECRET, SECRET_ID, sources, TENANT } from './plan-builders.js';
+  API_URL,
+  NS,
+  plan,
+  SECRET,
+  SECRET_ID,
+  sources,
+  TENANT,
+  referenceCluster,
+  type LiveToken,
+} from './plan-builders.js';
 
 describe('planner read-back of delivered tokens', () => {
   let c: Cluster;
-  let operator: ReturnType<typeof liveToken>;
-  let ingest: ReturnType<typeof liveToken>;
+  let operator: LiveToken;
+  let ingest: LiveToken;
 
   beforeEach(() => {
-    c = cluster(v2(TENANT));
-    operator = liveToken('operator', c.externalId, OPERATOR_SCOPES);
-    ingest = liveToken('ingest', c.externalId, INGEST_SCOPES);
+    ({ c, operator, ingest } = referenceCluster());
   });
 
   it('only `<key>Id` entries are token references: a key that extends another key by two characters is never read as an id', () => {

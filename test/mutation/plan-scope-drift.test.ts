@@ -4,26 +4,16 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Cluster } from '../../src/reconcile/model.js';
-import {
-  cluster,
-  deliveredSecret,
-  INGEST_SCOPES,
-  liveToken,
-  observed,
-  OPERATOR_SCOPES,
-  v2,
-} from '../reconcile/fixtures.js';
-import { API_URL, NS, plan, SECRET, sources, TENANT } from './plan-builders.js';
+import { deliveredSecret, observed, OPERATOR_SCOPES } from '../reconcile/fixtures.js';
+import { API_URL, NS, plan, SECRET, sources, referenceCluster, type LiveToken } from './plan-builders.js';
 
 describe('planner scope drift', () => {
   let c: Cluster;
-  let operator: ReturnType<typeof liveToken>;
-  let ingest: ReturnType<typeof liveToken>;
+  let operator: LiveToken;
+  let ingest: LiveToken;
 
   beforeEach(() => {
-    c = cluster(v2(TENANT));
-    operator = liveToken('operator', c.externalId, OPERATOR_SCOPES);
-    ingest = liveToken('ingest', c.externalId, INGEST_SCOPES);
+    ({ c, operator, ingest } = referenceCluster());
   });
 
   /** Plans the reference state with the operator token's live scopes replaced (its name unchanged). */

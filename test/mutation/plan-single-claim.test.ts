@@ -6,17 +6,17 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Cluster, ClusterPlan } from '../../src/reconcile/model.js';
 import { SPEC_TOKEN_NAME_MAX } from '../../src/reconcile/naming.js';
+import { defaultSpec, deliveredSecret, liveToken, observed, OPERATOR_SCOPES } from '../reconcile/fixtures.js';
 import {
-  cluster,
-  defaultSpec,
-  deliveredSecret,
-  INGEST_SCOPES,
-  liveToken,
-  observed,
-  OPERATOR_SCOPES,
-  v2,
-} from '../reconcile/fixtures.js';
-import { API_URL, NS, plan, SECRET, sources, TENANT } from './plan-builders.js';
+  API_URL,
+  NS,
+  plan,
+  SECRET,
+  sources,
+  TENANT,
+  referenceCluster,
+  type LiveToken,
+} from './plan-builders.js';
 
 /** Delivered token ids each planned key keeps. */
 function claimedIds(p: ClusterPlan): string[] {
@@ -27,13 +27,11 @@ function claimedIds(p: ClusterPlan): string[] {
 
 describe('planner single claim', () => {
   let c: Cluster;
-  let operator: ReturnType<typeof liveToken>;
-  let ingest: ReturnType<typeof liveToken>;
+  let operator: LiveToken;
+  let ingest: LiveToken;
 
   beforeEach(() => {
-    c = cluster(v2(TENANT));
-    operator = liveToken('operator', c.externalId, OPERATOR_SCOPES);
-    ingest = liveToken('ingest', c.externalId, INGEST_SCOPES);
+    ({ c, operator, ingest } = referenceCluster());
   });
 
   it('single claim: two Secrets with the same token entry never share the one delivered token; the second is minted', () => {
