@@ -366,9 +366,12 @@ describe('a failed call', () => {
 });
 
 describe('the wait between retries', () => {
-  /** Lets nock and undici run (they use no timers here) until the condition holds. */
+  /**
+   * Lets nock and undici run (they use no timers here) until the condition holds. The cap only turns a
+   * condition that never holds into a failure: a loaded machine needs far more than a few hundred turns.
+   */
   const until = async (done: () => boolean) => {
-    for (let i = 0; i < 200 && !done(); i++) await new Promise((resolve) => setImmediate(resolve));
+    for (let i = 0; i < 100_000 && !done(); i++) await new Promise((resolve) => setImmediate(resolve));
     expect(done()).toBe(true);
   };
 
