@@ -7,6 +7,7 @@ import type { Config, DynatraceTenant, TokenSpec } from '../config/types.js';
 import { parseBindings, quoteValue } from './bindings.js';
 import type { EligibleBinding } from './plan.js';
 import type { Binding, Cluster, Denial } from './model.js';
+import { decisionOrder } from './order.js';
 
 export type Eligibility =
   { allowed: true; tenant: DynatraceTenant; spec: TokenSpec } | { allowed: false; denial: Denial };
@@ -103,7 +104,7 @@ export function resolveBindings(cluster: Cluster, config: Config): ResolvedBindi
   const denials: Denial[] = [...parsed.problems];
   const eligible: EligibleBinding[] = [];
   const secretOwners = new Map<string, string>();
-  for (const binding of [...parsed.bindings].sort((a, b) => a.key.localeCompare(b.key))) {
+  for (const binding of [...parsed.bindings].sort((a, b) => decisionOrder(a.key, b.key))) {
     const verdict = checkEligibility(cluster, binding, config);
     if (!verdict.allowed) {
       denials.push(verdict.denial);

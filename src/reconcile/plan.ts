@@ -209,7 +209,8 @@ export function planCluster(input: ClusterPlanInput): ClusterPlan {
         // A renamed Secret or key: the token still lives elsewhere in the delivery object. Move it, do not mint.
         const wanted = token.specTokenName.slice(0, SPEC_TOKEN_NAME_MAX);
         for (const c of candidates) {
-          if (claimed.has(c.id) || c === direct) continue;
+          // The direct candidate was assessed above: kept, or no longer `new`, so this search never sees it.
+          if (claimed.has(c.id)) continue;
           const verdict = assess(c, live, cluster, now);
           if (verdict.ok && parseTokenName(verdict.token.name)?.specTokenName === wanted) {
             reused = verdict.token;
@@ -255,6 +256,7 @@ export function planCluster(input: ClusterPlanInput): ClusterPlan {
       const proof = rotation?.retire.get(token.id);
       revoke(tenantId, token, proof ? 'rotated' : 'superseded', proof);
     }
+    sweepRenamedByHand(candidates, live, claimed, rotation, (token) => revoke(tenantId, token, 'superseded'));
   }
 
   const delivery = deliveryChange(observed, secrets, reasons);
@@ -266,6 +268,26 @@ export function planCluster(input: ClusterPlanInput): ClusterPlan {
     secrets,
     revokes: [...revokes.values()],
   };
+}
+
+/**
+ * A delivered token whose name was changed by hand to one dtp cannot read is tied to this cluster only by the
+ * delivery object. When its Secret or key is no longer wanted nothing claims it and the name-based sweep
+ * cannot see it: left alone it would outlive every Secret that held it. Tokens named for another cluster
+ * (copied Secrets) are that cluster's and stay.
+ */
+function sweepRenamedByHand(
+  candidates: readonly Candidate[],
+  live: TenantTokens,
+  claimed: ReadonlySet<string>,
+  rotation: ClusterRotation | undefined,
+  revoke: (token: DynatraceToken) => void,
+): void {
+  for (const candidate of candidates) {
+    const token = live.get(candidate.id);
+    if (!token || claimed.has(token.id) || rotation?.keep.has(token.id)) continue;
+    if (parseTokenName(token.name) === undefined) revoke(token);
+  }
 }
 
 /**
@@ -292,7 +314,6 @@ function deliveryChange(
     reasons.add('no delivery object yet');
     return 'create';
   }
-  const minting = secrets.some((s) => s.tokens.some((t) => t.source.kind === 'mint'));
   if (observed.otherItems > 0) reasons.add('objects dtp does not write were found in it');
   const wanted = new Map(secrets.map((s) => [secretId(s), s]));
   const found = new Map(observed.secrets.map((s) => [secretId(s), s]));
@@ -310,7 +331,8 @@ function deliveryChange(
       reasons.add(key === 'apiUrl' ? `apiUrl of ${id} changed` : `Secret ${id} key ${key} differs`);
     }
   }
-  return minting || reasons.size > 0 ? 'patch' : 'none';
+  // A planned mint has already added its reason (planCluster), so reasons alone decide.
+  return reasons.size > 0 ? 'patch' : 'none';
 }
 
 /** The data a planned Secret will carry, when no token has to be minted. */

@@ -18,6 +18,7 @@
  */
 import type { DynatraceToken } from '../clients/api.js';
 import type { TokenLifetime } from '../config/types.js';
+import { decisionOrder } from './order.js';
 
 /** `expired`: already past `expirationDate`; `expiring`: expires within the next two scheduled runs; `aged`: older than `rotateAfter`. */
 export type Urgency = 'expired' | 'expiring' | 'aged';
@@ -198,7 +199,7 @@ function compareDue(a: SlotDecision, b: SlotDecision): number {
   const ea = time(a.due!.expiresAt) ?? Number.POSITIVE_INFINITY;
   const eb = time(b.due!.expiresAt) ?? Number.POSITIVE_INFINITY;
   if (ea !== eb) return ea < eb ? -1 : 1;
-  return a.key.localeCompare(b.key);
+  return decisionOrder(a.key, b.key);
 }
 
 // ------------------------------------------------------------------------------------------- counts

@@ -28,7 +28,8 @@ export function clusterSelection(names: readonly string[] | undefined): ClusterS
         for (const c of [...d.clusters, ...d.skipped.map((s) => s.cluster)]) {
           if (!matches(c)) continue;
           found.add(c.externalId);
-          for (const key of [c.id, c.externalId, c.name]) if (wanted.has(key)) named.add(key);
+          // Every key of a matching cluster counts as named: only wanted names are looked up below.
+          for (const key of [c.id, c.externalId, c.name]) named.add(key);
         }
       }
       const missing = [...wanted].filter((n) => !named.has(n)).sort();
