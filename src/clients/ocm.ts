@@ -15,7 +15,7 @@ import type {
 import type { HttpClient } from './http.js';
 import { MalformedAnswerError } from '../errors.js';
 import { ocmCluster, ocmDelivery, ocmLabel, ocmPage, ocmServiceLog, ocmSubscription } from './answers.js';
-import type { OcmPage } from './answers.js';
+import type { OcmClusterWire, OcmPage, OcmSubscriptionWire } from './answers.js';
 
 const PAGE_SIZE = 100;
 const IDS_PER_QUERY = 100;
@@ -82,6 +82,7 @@ export class OcmRestClient implements OcmClient {
     query: Record<string, string>,
     item: (v: unknown, at: string) => T,
     identity: (t: T) => string,
+    within?: { what: string; test: (t: T) => boolean },
   ): Promise<T[]> {
     const check = ocmPage(item);
     const page = async (n: number) => {
@@ -92,7 +93,20 @@ export class OcmRestClient implements OcmClient {
     };
     for (let read = 1; ; read++) {
       const listed = await this.#readPages(page, identity);
-      if ('items' in listed) return listed.items;
+      if ('items' in listed) {
+        const outside = within ? listed.items.filter((t) => !within.test(t)).length : 0;
+        // An item the search excludes means the answer is not to this query: nothing of it is used.
+        if (outside > 0) {
+          throw new MalformedAnswerError({
+            system: this.http.system,
+            operation,
+            method: 'GET',
+            path,
+            remoteMessage: `${outside} of ${listed.items.length} items answered are outside the search (${within!.what})`,
+          });
+        }
+        return listed.items;
+      }
       if (read >= LISTING_READS) {
         throw new MalformedAnswerError({
           system: this.http.system,
@@ -155,24 +169,34 @@ export class OcmRestClient implements OcmClient {
   }
 
   async listSubscriptions(query: { ids: string[]; organizationIds: string[] }): Promise<OcmSubscription[]> {
-    const active = `status in ('Active', 'Reserved')`;
+    const statuses = ['Active', 'Reserved'];
+    const active = `status in ${inList(statuses)}`;
     const searches = [
-      ...chunks([...new Set(query.ids)].sort(), IDS_PER_QUERY).map(
-        (ids) => `id in ${inList(ids)} and ${active}`,
-      ),
-      ...chunks([...new Set(query.organizationIds)].sort(), IDS_PER_QUERY).map(
-        (ids) => `organization_id in ${inList(ids)} and ${active}`,
-      ),
+      ...chunks([...new Set(query.ids)].sort(), IDS_PER_QUERY).map((ids) => ({
+        search: `id in ${inList(ids)} and ${active}`,
+        within: {
+          what: 'id or status not asked for',
+          test: (s: OcmSubscriptionWire) => ids.includes(s.id) && statuses.includes(s.status),
+        },
+      })),
+      ...chunks([...new Set(query.organizationIds)].sort(), IDS_PER_QUERY).map((ids) => ({
+        search: `organization_id in ${inList(ids)} and ${active}`,
+        within: {
+          what: 'organization or status not asked for',
+          test: (s: OcmSubscriptionWire) => ids.includes(s.organization_id) && statuses.includes(s.status),
+        },
+      })),
     ];
     const byId = new Map<string, OcmSubscription>();
     const results = await Promise.all(
-      searches.map((search) =>
+      searches.map(({ search, within }) =>
         this.#all(
           'list subscriptions',
           PATHS.subscriptions,
           { search, order: 'id asc' },
           ocmSubscription,
           (s) => s.id,
+          within,
         ),
       ),
     );
@@ -191,15 +215,19 @@ export class OcmRestClient implements OcmClient {
   }
 
   async listClusters(subscriptionIds: string[]): Promise<OcmCluster[]> {
-    return this.#clustersWhere('subscription.id', subscriptionIds);
+    return this.#clustersWhere('subscription.id', subscriptionIds, (c) => c.subscriptionId);
   }
 
   /** Clusters by external id, in any state: those whose dtp labels were removed are known only so. */
   async findClusters(externalIds: string[]): Promise<OcmCluster[]> {
-    return this.#clustersWhere('external_id', externalIds);
+    return this.#clustersWhere('external_id', externalIds, (c) => c.external_id);
   }
 
-  async #clustersWhere(field: string, values: string[]): Promise<OcmCluster[]> {
+  async #clustersWhere(
+    field: string,
+    values: string[],
+    valueOf: (c: OcmClusterWire) => string | undefined,
+  ): Promise<OcmCluster[]> {
     const results = await Promise.all(
       chunks([...new Set(values)].sort(), IDS_PER_QUERY).map((ids) =>
         this.#all(
@@ -208,6 +236,7 @@ export class OcmRestClient implements OcmClient {
           { search: `${field} in ${inList(ids)}`, order: 'id asc' },
           ocmCluster,
           (c) => c.id,
+          { what: `${field} not asked for`, test: (c) => ids.includes(valueOf(c) ?? '') },
         ),
       ),
     );

@@ -87,7 +87,13 @@ describe('OCM client', () => {
         const search = searches.at(-1) ?? '';
         const found = [...search.matchAll(/'(s\d+|org-\w+)'/g)].map((m) => m[1]);
         return page(
-          found.map((id) => ({ id, organization_id: 'org-a', status: 'Active', cluster_id: `c-${id}` })),
+          found.map((id) => ({
+            id,
+            // The organization query's answer must be of that organization, or it is outside the search.
+            organization_id: id?.startsWith('org-') ? id : 'org-a',
+            status: 'Active',
+            cluster_id: `c-${id}`,
+          })),
           1,
           found.length,
         );

@@ -87,7 +87,7 @@ describe('OCM listings keep what the answer says', () => {
       total: 1,
       items: [
         {
-          id: 'sub-a',
+          id: "sub-'a",
           organization_id: 'org-a',
           status: 'Active',
           cluster_id: 'c1',
@@ -99,8 +99,15 @@ describe('OCM listings keep what the answer says', () => {
       ids: ['sub-b', "sub-'a", 'sub-b'],
       organizationIds: ['org-z', 'org-a'],
     });
+    // Both searches answer the same subscription: it is kept once.
     expect(subs).toEqual([
-      { id: 'sub-a', organizationId: 'org-a', clusterId: 'c1', externalClusterId: 'ext-1', status: 'Active' },
+      {
+        id: "sub-'a",
+        organizationId: 'org-a',
+        clusterId: 'c1',
+        externalClusterId: 'ext-1',
+        status: 'Active',
+      },
     ]);
     expect(requested.map((q) => q.get('search')).sort()).toEqual([
       "id in ('sub-''a', 'sub-b') and status in ('Active', 'Reserved')",
@@ -119,12 +126,12 @@ describe('OCM listings keep what the answer says', () => {
     );
   });
 
-  it('clusters are found by quoted, sorted external ids; one without an external id has an empty one', async () => {
+  it('clusters are found by quoted, sorted external ids; one without a name is named by its id', async () => {
     const requested = servePages('/api/clusters_mgmt/v1/clusters', () => ({
       total: 2,
       items: [
         { id: 'c1', external_id: 'ext-a', name: 'one', state: 'ready', subscription: { id: 's1' } },
-        { id: 'c2', state: 'installing', subscription: { id: 's2' } },
+        { id: 'c3', external_id: 'ext-b', state: 'uninstalling', subscription: { id: 's3' } },
       ],
     }));
     const clusters = await ocmClient().findClusters(['ext-b', 'ext-a', 'ext-b']);
@@ -133,7 +140,108 @@ describe('OCM listings keep what the answer says', () => {
     ]);
     expect(clusters.map((c) => [c.id, c.externalId, c.name, c.subscriptionId])).toEqual([
       ['c1', 'ext-a', 'one', 's1'],
-      ['c2', '', 'c2', 's2'],
+      ['c3', 'ext-b', 'c3', 's3'],
+    ]);
+  });
+
+  it('a cluster still installing has no external id: listed by subscription, its external id is empty', async () => {
+    servePages('/api/clusters_mgmt/v1/clusters', () => ({
+      total: 1,
+      items: [{ id: 'c2', state: 'installing', subscription: { id: 's2' } }],
+    }));
+    const clusters = await ocmClient().listClusters(['s2']);
+    expect(clusters.map((c) => [c.id, c.externalId, c.subscriptionId])).toEqual([['c2', '', 's2']]);
+  });
+});
+
+describe('OCM listings answer the search they were asked, or nothing of them is used', () => {
+  const sub = (id: string, org: string, status = 'Active') => ({ id, organization_id: org, status });
+  const cluster = (id: string, sub: string, externalId?: string) => ({
+    id,
+    // A ready cluster must have an external id (answers.ts); one still installing may lack it.
+    state: externalId ? 'ready' : 'installing',
+    subscription: { id: sub },
+    ...(externalId ? { external_id: externalId } : {}),
+  });
+  const failure = (p: Promise<unknown>) =>
+    p.then(
+      () => undefined,
+      (e: Error) => e,
+    );
+
+  it.each([
+    [
+      'a subscription not asked for',
+      { ids: ['s1'], organizationIds: [] },
+      sub('s2', 'org-a'),
+      'id or status',
+    ],
+    [
+      'a subscription of another status',
+      { ids: ['s1', 's2'], organizationIds: [] },
+      sub('s2', 'org-a', 'Deprovisioned'),
+      'id or status',
+    ],
+    [
+      'a subscription of another organization',
+      { ids: [], organizationIds: ['org-a'] },
+      sub('s1', 'org-b'),
+      'organization or status',
+    ],
+    [
+      'an organization subscription of another status',
+      { ids: [], organizationIds: ['org-a'] },
+      sub('s1', 'org-a', 'Archived'),
+      'organization or status',
+    ],
+  ])('%s is a malformed answer naming the call', async (_, query, item, what) => {
+    servePages('/api/accounts_mgmt/v1/subscriptions', () => ({
+      total: 2,
+      items: [sub(query.ids[0] ?? 's0', query.organizationIds[0] ?? 'org-a'), item],
+    }));
+    const error = await failure(ocmClient().listSubscriptions(query));
+    expect(error).toBeInstanceOf(MalformedAnswerError);
+    expect(error!.message).toBe(
+      `ocm list subscriptions (GET /api/accounts_mgmt/v1/subscriptions): 1 of 2 items answered are outside the search (${what} not asked for)`,
+    );
+  });
+
+  it('a cluster of a subscription not asked for is a malformed answer naming the call', async () => {
+    servePages('/api/clusters_mgmt/v1/clusters', () => ({
+      total: 2,
+      items: [cluster('c1', 's1'), cluster('c2', 's9')],
+    }));
+    const error = await failure(ocmClient().listClusters(['s1', 's2']));
+    expect(error).toBeInstanceOf(MalformedAnswerError);
+    expect(error!.message).toBe(
+      'ocm list clusters (GET /api/clusters_mgmt/v1/clusters): 1 of 2 items answered are outside the search (subscription.id not asked for)',
+    );
+  });
+
+  it.each([
+    ['another external id', cluster('c2', 's2', 'ext-z')],
+    ['no external id', cluster('c2', 's2')],
+  ])('a cluster found by external id with %s is a malformed answer', async (_, item) => {
+    servePages('/api/clusters_mgmt/v1/clusters', () => ({
+      total: 2,
+      items: [cluster('c1', 's1', 'ext-a'), item],
+    }));
+    const error = await failure(ocmClient().findClusters(['ext-a']));
+    expect(error).toBeInstanceOf(MalformedAnswerError);
+    expect(error!.message).toContain(
+      '1 of 2 items answered are outside the search (external_id not asked for)',
+    );
+  });
+
+  it('an answer inside the search is used whole', async () => {
+    servePages('/api/accounts_mgmt/v1/subscriptions', () => ({
+      total: 2,
+      items: [sub('s1', 'org-a'), sub('s2', 'org-a', 'Reserved')],
+    }));
+    const subs = await ocmClient().listSubscriptions({ ids: ['s1', 's2'], organizationIds: [] });
+    expect(subs.map((s) => [s.id, s.status])).toEqual([
+      ['s1', 'Active'],
+      ['s2', 'Reserved'],
     ]);
   });
 });
