@@ -24,7 +24,9 @@ export const unitFolders = [
 ];
 
 const config = mergeConfig(base, defineConfig({ root: fileURLToPath(new URL('../..', import.meta.url)) }));
-// Set, not merged: mergeConfig would append to the base `include` instead of replacing it.
-config.test = { ...config.test, include: unitFolders.map((folder) => `${folder}/**/*.test.ts`) };
+// Set, not merged: mergeConfig would append to the base `include` instead of replacing it. Without the
+// base's projects (shared and isolated workers): Stryker runs every file in a process of its own.
+const { projects: _projects, ...test } = config.test ?? {};
+config.test = { ...test, include: unitFolders.map((folder) => `${folder}/**/*.test.ts`) };
 
 export default config;
