@@ -50,6 +50,17 @@ describe('waits between attempts', () => {
     expect(result.status).toBe(200);
   });
 
+  it('each retry waits twice as long as the one before: base, 2 × base, 4 × base', async () => {
+    fake.answer(503);
+    fake.answer(503);
+    fake.answer(503);
+    fake.answer(200, { ok: 1 });
+    // Attempts at 0, then 100 ms, 200 ms and 400 ms apart: 0, 100, 300, 700.
+    const { counts, result } = await sentAt([99, 100, 299, 300, 699, 700]);
+    expect(counts).toEqual([1, 2, 2, 3, 3, 4]);
+    expect(result.status).toBe(200);
+  });
+
   it('Retry-After on a 503 is honoured: the next attempt waits as told', async () => {
     fake.answer(503, undefined, { 'retry-after': '2' });
     fake.answer(200, { ok: 1 });

@@ -59,6 +59,13 @@ beforeEach(() => {
   stats = new CallStats();
   log = [];
 });
+/** performance.now() under the test's control: it moves only when a fake answer says so. */
+function stubClock(): { advance(ms: number): void } {
+  let now = 10_000;
+  vi.spyOn(performance, 'now').mockImplementation(() => now);
+  return { advance: (ms) => (now += ms) };
+}
+
 afterEach(() => {
   vi.useRealTimers();
   vi.restoreAllMocks();
@@ -260,13 +267,15 @@ describe('KV v2 reads', () => {
 
 describe('a successful call is logged and counted', () => {
   it('one call, no retry, its own time', async () => {
+    const clock = stubClock();
     nock(VAULT)
       .get('/v1/secret/data/dtp/a')
-      .reply(200, { data: { data: {} } });
+      .reply(() => {
+        clock.advance(250);
+        return [200, { data: { data: {} } }];
+      });
     const vault = new NodeVaultClient(settings({ method: 'token', token: new Secret(GIVEN) }));
-    const t0 = performance.now();
     await vault.readKv({ mount: 'secret', path: 'dtp/a' });
-    const elapsed = performance.now() - t0;
     expect(log).toEqual(['vault GET /v1/secret/data/dtp/a → ok']);
     const [stat] = stats.snapshot();
     expect(stat).toMatchObject({
@@ -276,7 +285,7 @@ describe('a successful call is logged and counted', () => {
       retries: 0,
       errors: 0,
     });
-    expect(stat?.totalMs).toBeLessThanOrEqual(Math.ceil(elapsed));
+    expect(stat?.totalMs).toBe(250);
   });
 });
 
@@ -317,11 +326,16 @@ describe('a failed call', () => {
   }
 
   it('a transient status is retried maxRetries times, then fails after that many attempts', async () => {
-    nock(VAULT).get('/v1/secret/data/dtp/a').times(3).reply(503);
+    const clock = stubClock();
+    nock(VAULT)
+      .get('/v1/secret/data/dtp/a')
+      .times(3)
+      .reply(() => {
+        clock.advance(100);
+        return [503, ''];
+      });
     const vault = new NodeVaultClient(settings({ method: 'token', token: new Secret(GIVEN) }));
-    const t0 = performance.now();
     const error = await failure(vault.readKv({ mount: 'secret', path: 'dtp/a' }));
-    const elapsed = performance.now() - t0;
     expect(error).toMatchObject({ status: 503, attempts: 3 });
     expect(log).toEqual(Array(3).fill('vault GET /v1/secret/data/dtp/a → 503'));
     const [stat] = stats.snapshot();
@@ -332,7 +346,8 @@ describe('a failed call', () => {
       retries: 2,
       errors: 1,
     });
-    expect(stat?.totalMs).toBeLessThanOrEqual(Math.ceil(elapsed));
+    // The whole call, all three attempts: the time between them is the fake clock's, which only the answers move.
+    expect(stat?.totalMs).toBe(300);
   });
 
   it('a retried call that then succeeds counts its retries', async () => {
