@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DeliveryObjectWire, DynatraceToken, OcmCluster } from '../../src/clients/api.js';
-import { runEngine, type EngineInput, type EngineOptions } from '../../src/reconcile/engine.js';
+import type { EngineInput, EngineOptions } from '../../src/reconcile/engine.js';
 import { tokenName } from '../../src/reconcile/naming.js';
 import { shardOf } from '../../src/reconcile/shard.js';
 import { Shutdown } from '../../src/shutdown.js';
@@ -57,24 +57,9 @@ function heldWorld(): World & { ocm: HeldOcm } {
   return { ...w, ocm };
 }
 
-/** world.ts's engine(), with engine options. */
+/** world.ts's engine(), silent, with engine options. */
 function runWith(w: World, overrides: Partial<EngineInput>, options?: EngineOptions) {
-  return runEngine(
-    {
-      config: w.cfg,
-      mode: 'reconcile',
-      concurrency: 4,
-      prune: 'true',
-      serviceLogs: true,
-      shard: { index: 1, count: 1 },
-      ocm: [{ environment: 'production', client: w.ocm }],
-      dynatrace: async (tenantId) => w.dt.get(tenantId)!,
-      log: { info: () => {}, warn: () => {}, debug: () => {} },
-      now: () => new Date('2026-11-22T12:00:00Z'),
-      ...overrides,
-    },
-    options,
-  );
+  return engine(w, { log: { info: () => {}, warn: () => {}, debug: () => {} }, ...overrides }, options);
 }
 
 /** Runs a plan with discovery held; returns the calls made before discovery could finish. */

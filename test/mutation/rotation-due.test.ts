@@ -12,31 +12,11 @@ import {
   parseRotationBudget,
   predecessorsInRotation,
   selectRotations,
-  type RotationClock,
   type RotationSlot,
   type SlotDecision,
   type Urgency,
 } from '../../src/reconcile/rotation.js';
-import { NOW } from './plan-builders.js';
-
-const CLOCK: RotationClock = { now: NOW, runIntervalMs: 2 * HOUR_MS };
-const NAME = 'dtp_operator_0f6c1c6e-6c1f-4b8e-9a57-7a4c7d1f2a10_1b6c3b9a7248';
-/** maxAge 90d → rotateAfter 60d, grace 24h. */
-const LIFETIME = { maxAgeMs: 90 * DAY_MS, rotateAfterMs: 60 * DAY_MS, rotationGraceMs: 24 * HOUR_MS };
-
-const ago = (ms: number) => new Date(NOW.getTime() - ms).toISOString();
-const ahead = (ms: number) => new Date(NOW.getTime() + ms).toISOString();
-
-function token(id: string, created: string | undefined, more: Partial<DynatraceToken> = {}): DynatraceToken {
-  return {
-    id,
-    name: NAME,
-    scopes: ['DataExport'],
-    enabled: true,
-    ...(created !== undefined ? { creationDate: created } : {}),
-    ...more,
-  };
-}
+import { ago, ahead, CLOCK, LIFETIME, NAME, NOW, token } from '../reconcile/rotation-fixtures.js';
 
 function slot(deliveredId: string, tokens: DynatraceToken[]): RotationSlot {
   return { key: 'c1/t/dynatrace/s/apiToken', tenantId: 't', lifetime: LIFETIME, deliveredId, tokens };

@@ -18,7 +18,6 @@ import {
   rotationAllowance,
   selectRotations,
   type RotationBudgetSetting,
-  type RotationClock,
   type RotationSlot,
   type SlotDecision,
 } from '../../src/reconcile/rotation.js';
@@ -35,25 +34,7 @@ import {
   v2,
 } from './fixtures.js';
 
-const NOW = new Date('2026-06-01T12:00:00Z');
-const CLOCK: RotationClock = { now: NOW, runIntervalMs: 2 * HOUR_MS };
-const NAME = 'dtp_operator_0f6c1c6e-6c1f-4b8e-9a57-7a4c7d1f2a10_1b6c3b9a7248';
-/** maxAge 90d → rotateAfter 60d, grace 24h. */
-const LIFETIME = { maxAgeMs: 90 * DAY_MS, rotateAfterMs: 60 * DAY_MS, rotationGraceMs: 24 * HOUR_MS };
-
-const ago = (ms: number) => new Date(NOW.getTime() - ms).toISOString();
-const ahead = (ms: number) => new Date(NOW.getTime() + ms).toISOString();
-
-function token(id: string, created: string | undefined, more: Partial<DynatraceToken> = {}): DynatraceToken {
-  return {
-    id,
-    name: NAME,
-    scopes: ['DataExport'],
-    enabled: true,
-    ...(created !== undefined ? { creationDate: created } : {}),
-    ...more,
-  };
-}
+import { ago, ahead, CLOCK, LIFETIME, NAME, token } from './rotation-fixtures.js';
 
 function slot(deliveredId: string | undefined, tokens: DynatraceToken[], key = 'c1/t/dynatrace/s/apiToken') {
   return { key, tenantId: 't', lifetime: LIFETIME, deliveredId, tokens } satisfies RotationSlot;

@@ -1,5 +1,5 @@
 /** A small world of fakes (one OCM environment, two tenants) and the engine run over it, for engine tests. */
-import { runEngine, type EngineInput } from '../../src/reconcile/engine.js';
+import { runEngine, type EngineInput, type EngineOptions } from '../../src/reconcile/engine.js';
 import { parseDelivery } from '../../src/reconcile/delivery.js';
 import type { Config } from '../../src/config/types.js';
 import { FakeDynatrace, FakeOcm, isWrite, type Call } from './fakes.js';
@@ -33,24 +33,27 @@ export function world(): World {
   };
 }
 
-export function engine(w: World, overrides: Partial<EngineInput> = {}) {
-  return runEngine({
-    config: w.cfg,
-    mode: 'reconcile',
-    concurrency: 4,
-    prune: 'true',
-    serviceLogs: true,
-    shard: { index: 1, count: 1 },
-    ocm: [{ environment: 'production', client: w.ocm }],
-    dynatrace: async (tenantId) => {
-      const dt = w.dt.get(tenantId);
-      if (!dt) throw new Error(`no tenant ${tenantId}`);
-      return dt;
+export function engine(w: World, overrides: Partial<EngineInput> = {}, options?: EngineOptions) {
+  return runEngine(
+    {
+      config: w.cfg,
+      mode: 'reconcile',
+      concurrency: 4,
+      prune: 'true',
+      serviceLogs: true,
+      shard: { index: 1, count: 1 },
+      ocm: [{ environment: 'production', client: w.ocm }],
+      dynatrace: async (tenantId) => {
+        const dt = w.dt.get(tenantId);
+        if (!dt) throw new Error(`no tenant ${tenantId}`);
+        return dt;
+      },
+      log: { info: (m) => w.logs.push(m), warn: (m) => w.logs.push(`warn: ${m}`), debug: () => {} },
+      now: () => new Date(WORLD_NOW),
+      ...overrides,
     },
-    log: { info: (m) => w.logs.push(m), warn: (m) => w.logs.push(`warn: ${m}`), debug: () => {} },
-    now: () => new Date(WORLD_NOW),
-    ...overrides,
-  });
+    options,
+  );
 }
 
 /** The invariant of the product: every delivered id is a live token holding that value, and no live dtp_ token is unreferenced. */
