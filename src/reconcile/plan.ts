@@ -250,13 +250,12 @@ export function planCluster(input: ClusterPlanInput): ClusterPlan {
   for (const tenantId of new Set(desired.map((d) => d.tenantId))) {
     const live = tokens.get(tenantId);
     if (!live) continue;
-    for (const token of live.ofCluster(cluster.externalId)) {
+    for (const token of tokensOfCluster(live, cluster, candidates)) {
       // A predecessor waits for its successor's pickup; once proven (or grace passed) it goes as `rotated`.
       if (claimed.has(token.id) || rotation?.keep.has(token.id)) continue;
       const proof = rotation?.retire.get(token.id);
       revoke(tenantId, token, proof ? 'rotated' : 'superseded', proof);
     }
-    sweepRenamedByHand(candidates, live, claimed, rotation, (token) => revoke(tenantId, token, 'superseded'));
   }
 
   const delivery = deliveryChange(observed, secrets, reasons);
@@ -271,22 +270,21 @@ export function planCluster(input: ClusterPlanInput): ClusterPlan {
 }
 
 /**
- * A delivered token whose name was changed by hand to one dtp cannot read is tied to this cluster only by the
- * delivery object. When its Secret or key is no longer wanted nothing claims it and the name-based sweep
- * cannot see it: left alone it would outlive every Secret that held it. Tokens named for another cluster
- * (copied Secrets) are that cluster's and stay.
+ * The live tokens of a tenant that belong to this cluster: those named for it, and those delivered to it
+ * whose name was changed by hand to one dtp cannot read. The delivery object is all that ties the latter to
+ * the cluster; when their Secret or key is no longer wanted nothing claims them, and without them here they
+ * would outlive every Secret that held them. Tokens named for another cluster (copied Secrets) are that
+ * cluster's and are not listed.
  */
-function sweepRenamedByHand(
-  candidates: readonly Candidate[],
+function* tokensOfCluster(
   live: TenantTokens,
-  claimed: ReadonlySet<string>,
-  rotation: ClusterRotation | undefined,
-  revoke: (token: DynatraceToken) => void,
-): void {
+  cluster: Cluster,
+  candidates: readonly Candidate[],
+): Iterable<DynatraceToken> {
+  yield* live.ofCluster(cluster.externalId);
   for (const candidate of candidates) {
     const token = live.get(candidate.id);
-    if (!token || claimed.has(token.id) || rotation?.keep.has(token.id)) continue;
-    if (parseTokenName(token.name) === undefined) revoke(token);
+    if (token && parseTokenName(token.name) === undefined) yield token;
   }
 }
 
