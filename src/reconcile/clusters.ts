@@ -5,7 +5,7 @@
  * flight are abandoned and what they minted is revoked (the ledger).
  */
 import type { OcmClient } from '../clients/api.js';
-import { mapConcurrent } from '../concurrency.js';
+import { groupLimiter } from '../concurrency.js';
 import { describeError } from '../errors.js';
 import { ProgressMeter } from '../report/progress.js';
 import { applyClusterPlan } from './apply.js';
@@ -26,10 +26,18 @@ export interface ClusterWork {
   plan: ClusterPlan;
 }
 
+/** Plans already made and carried out while the fleet was read (in-place.ts), and the clock they used. */
+export interface EarlyPlans {
+  plans: ReadonlyMap<string, ClusterPlan>;
+  /** The rotation clock of the whole run: the in-place decisions used it, so rotation decides alike. */
+  now: Date;
+}
+
 export function planClusters(
   resolution: Resolution,
   observation: Observation,
   input: Pick<EngineInput, 'remint' | 'now' | 'log' | 'rotationBudget' | 'runIntervalMs'>,
+  early?: EarlyPlans,
 ): { work: ClusterWork[]; remintHeld: RemintHold[]; rotation: RotationRun } {
   const now = input.now ?? (() => new Date());
   // Round-robin over OCM environments: each has its own rate limit, so a queue sorted by environment would
@@ -45,7 +53,7 @@ export function planClusters(
       observed: observation.deliveries.get(e.cluster.id),
     })),
     observation.tokens,
-    rotationSettings(input, now()),
+    rotationSettings(input, early?.now ?? now()),
   );
   const planOf = (e: (typeof read)[number], tokens: ReadonlyMap<string, TenantTokens>) =>
     planCluster({
@@ -56,7 +64,8 @@ export function planClusters(
       now: now(),
       rotation: rotation.byCluster.get(e.cluster.id),
     });
-  const plans = read.map((e) => planOf(e, observation.tokens));
+  // A plan carried out early stays as it was: it holds no mint or revocation the guards below could hold back.
+  const plans = read.map((e) => early?.plans.get(e.cluster.id) ?? planOf(e, observation.tokens));
   const remintHeld = remintHolds(plans, { remint: input.remint ?? 'true' });
   if (remintHeld.length > 0) {
     const held = new Set(remintHeld.map((h) => h.tenantId));
@@ -70,10 +79,12 @@ export function planClusters(
   for (const e of read) {
     for (const b of e.eligible) {
       const error = unusable.get(b.tenant.environmentId);
-      if (error)
-        e.report.errors.push(
-          `binding ${b.binding.key}: tenant ${b.tenant.environmentId} unavailable: ${error}`,
-        );
+      if (!error) continue;
+      e.report.errors.push(
+        `binding ${b.binding.key}: tenant ${b.tenant.environmentId} unavailable: ${error}`,
+      );
+      // An in-place fix already finished: the tenant's error still fails the cluster.
+      if (e.report.status === 'changed') e.report.status = 'failed';
     }
   }
   read.forEach((e, i) => (e.report.plan = plans[i]));
@@ -94,47 +105,88 @@ export async function applyClusters(
   input: EngineInput,
   ledger: MintLedger,
 ): Promise<ApplyOutcome> {
-  const outcome: ApplyOutcome = { notProcessed: new Set(), compensated: 0 };
-  const started = new Set<ClusterReport>();
-  const finished = new Set<ClusterReport>();
-  const isKnown = (tenantId: string, id: string) => observation.tokens.get(tenantId)?.has(id) ?? false;
-  const meter = new ProgressMeter(work.length);
-  const progress = setInterval(() => {
-    const failed = work.filter((w) => w.report.status === 'failed').length;
-    input.log.info(meter.line(finished.size, failed));
-  }, input.progressEveryMs ?? 5000);
-  progress.unref();
-  const all = mapConcurrent(work, input.concurrency, async (w) => {
-    if (input.stop?.requested) {
-      outcome.notProcessed.add(w.report);
-      return;
-    }
-    started.add(w.report);
-    await applyCluster(w, ocmByEnv.get(w.cluster.ocmEnvironment)!, input, { ledger, isKnown });
-    finished.add(w.report);
-  });
-  try {
-    const ended = await Promise.race([all.then(() => 'done' as const), deadline(input)]);
-    if (ended === 'deadline') {
-      for (const w of work) {
-        if (finished.has(w.report)) continue;
-        if (!started.has(w.report)) {
-          outcome.notProcessed.add(w.report);
-          continue;
-        }
-        w.report.status = 'failed';
-        w.report.errors.push(
-          'abandoned at the end of the grace period after a signal; its new tokens were revoked',
-        );
-      }
-      const undone = await ledger.compensate(input.dynatrace, isKnown);
-      outcome.compensated = undone.revoked;
-      for (const e of undone.errors) input.log.warn(e);
-    }
-  } finally {
-    clearInterval(progress);
+  const applier = new ClusterApplier(
+    ocmByEnv,
+    input,
+    ledger,
+    (tenantId, id) => observation.tokens.get(tenantId)?.has(id) ?? false,
+  );
+  for (const w of work) applier.add(w);
+  return applier.settle();
+}
+
+/**
+ * Carries out cluster plans as they are handed in (in-place fixes while the fleet is read, then the rest),
+ * at most `concurrency` at once, first come first served. After a signal no cluster starts; at its
+ * deadline the clusters still in flight are abandoned and what they minted is revoked (the ledger).
+ */
+export class ClusterApplier {
+  readonly #outcome: ApplyOutcome = { notProcessed: new Set(), compensated: 0 };
+  readonly #work: ClusterWork[] = [];
+  readonly #running: Promise<void>[] = [];
+  readonly #started = new Set<ClusterReport>();
+  readonly #finished = new Set<ClusterReport>();
+  readonly #limit: ReturnType<typeof groupLimiter>;
+
+  constructor(
+    private readonly ocmByEnv: ReadonlyMap<string, OcmClient>,
+    private readonly input: EngineInput,
+    private readonly ledger: MintLedger,
+    /** Token ids listed before this run minted anything (a lost mint never revokes one of them). */
+    private readonly isKnown: (tenantId: string, id: string) => boolean,
+  ) {
+    this.#limit = groupLimiter(input.concurrency);
   }
-  return outcome;
+
+  add(w: ClusterWork): void {
+    this.#work.push(w);
+    const task = async () => {
+      if (this.input.stop?.requested) {
+        this.#outcome.notProcessed.add(w.report);
+        return;
+      }
+      this.#started.add(w.report);
+      const ocm = this.ocmByEnv.get(w.cluster.ocmEnvironment)!;
+      await applyCluster(w, ocm, this.input, { ledger: this.ledger, isKnown: this.isKnown });
+      this.#finished.add(w.report);
+    };
+    this.#running.push(this.#limit('clusters', task));
+  }
+
+  /** Waits for every cluster handed in (or for a signal's deadline), reporting progress meanwhile. */
+  async settle(): Promise<ApplyOutcome> {
+    const { input } = this;
+    const meter = new ProgressMeter(this.#work.length);
+    const progress = setInterval(() => {
+      const failed = this.#work.filter((w) => w.report.status === 'failed').length;
+      input.log.info(meter.line(this.#finished.size, failed));
+    }, input.progressEveryMs ?? 5000);
+    progress.unref();
+    try {
+      const all = Promise.all(this.#running).then(() => 'done' as const);
+      if ((await Promise.race([all, deadline(input)])) === 'deadline') await this.#abandon();
+    } finally {
+      clearInterval(progress);
+    }
+    return this.#outcome;
+  }
+
+  async #abandon(): Promise<void> {
+    for (const w of this.#work) {
+      if (this.#finished.has(w.report)) continue;
+      if (!this.#started.has(w.report)) {
+        this.#outcome.notProcessed.add(w.report);
+        continue;
+      }
+      w.report.status = 'failed';
+      w.report.errors.push(
+        'abandoned at the end of the grace period after a signal; its new tokens were revoked',
+      );
+    }
+    const undone = await this.ledger.compensate(this.input.dynatrace, this.isKnown);
+    this.#outcome.compensated = undone.revoked;
+    for (const e of undone.errors) this.input.log.warn(e);
+  }
 }
 
 function deadline(input: EngineInput): Promise<'deadline'> {

@@ -10,14 +10,23 @@
  */
 import { groupLimiter } from '../concurrency.js';
 import { planBaseline } from './baseline.js';
-import { applyClusters, markPlanned, planClusters } from './clusters.js';
+import { ClusterApplier, markPlanned, planClusters, type EarlyPlans } from './clusters.js';
 import { discoverFleet, type ClusterSink } from './discover-fleet.js';
 import { resolveBindings } from './eligibility.js';
 import { MintLedger } from './ledger.js';
-import { candidateTenants, observe, readDelivery, TenantListings, type DeliveryRead } from './observe.js';
+import { startInPlaceFixes } from './in-place.js';
+import {
+  candidateTenants,
+  neededTenants,
+  observe,
+  readDelivery,
+  TenantListings,
+  type DeliveryRead,
+} from './observe.js';
+import type { TenantTokens } from './plan.js';
 import { prune } from './prune.js';
 import { resolveFleet } from './resolve.js';
-import { rotationSummary } from './rotation-plan.js';
+import { rotationSettings, rotationSummary } from './rotation-plan.js';
 import type { Cluster } from './model.js';
 import type { ClusterReport, EngineInput, EngineResult } from './result.js';
 import { clusterSelection } from './selection.js';
@@ -64,11 +73,36 @@ export async function runEngine(input: EngineInput, options: EngineOptions = {})
   if (selection.active) selected = selection.resolve(fleet.discoveries, input.log);
   const resolution = await stage('resolve', () => resolveFleet(fleet.discoveries, input.config, shardFilter));
   readAll([...resolution.eligible.values()].map((e) => e.cluster));
+  // One clock for rotation over the run: the in-place decisions and the plan stage must decide alike.
+  const early: EarlyPlans = { plans: new Map(), now: now() };
+  let known: ReadonlyMap<string, TenantTokens> = new Map();
+  const applier = new ClusterApplier(
+    fleet.ocmByEnv,
+    input,
+    new MintLedger(),
+    (tenantId, id) => known.get(tenantId)?.has(id) ?? false,
+  );
+  const inPlace =
+    overlap && input.mode === 'reconcile' && !input.stop?.requested
+      ? startInPlaceFixes(
+          resolution,
+          reads,
+          listings.collect(neededTenants(resolution)),
+          rotationSettings(input, early.now).clock,
+          applier,
+        )
+      : undefined;
   const observation = await stage('observe', () => observe(resolution, reads, listings, input));
+  known = observation.tokens;
+  // The observation waited for every read the in-place decisions wait for: this only lets them finish.
+  if (inPlace) {
+    await inPlace.decided;
+    early.plans = inPlace.plans;
+  }
   // The reads live on in the observation; their promises are not kept for the rest of the run.
   reads.clear();
   const { work, remintHeld, rotation } = await stage('plan', () =>
-    planClusters(resolution, observation, input),
+    planClusters(resolution, observation, input, early),
   );
   // The base branch's plan against the same observed state: pure, so the comparison costs no remote call.
   const baseline = input.baseConfig
@@ -90,9 +124,10 @@ export async function runEngine(input: EngineInput, options: EngineOptions = {})
   let compensated = 0;
   if (input.mode === 'plan') markPlanned(work);
   else {
-    const applied = await stage('clusters', () =>
-      applyClusters(work, fleet.ocmByEnv, observation, input, new MintLedger()),
-    );
+    const applied = await stage('clusters', () => {
+      for (const w of work) if (!early.plans.has(w.cluster.id)) applier.add(w);
+      return applier.settle();
+    });
     applied.notProcessed.forEach((r) => notProcessed.add(r));
     compensated = applied.compensated;
   }

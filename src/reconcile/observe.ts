@@ -50,6 +50,7 @@ type Listing = { tokens: TenantTokens; count: number } | { error: string };
  */
 export class TenantListings {
   readonly #started = new Map<string, Promise<Listing>>();
+  readonly #collected = new Map<string, Promise<Pick<Observation, 'tokens' | 'tenants'>>>();
 
   constructor(private readonly input: Input) {}
 
@@ -72,8 +73,21 @@ export class TenantListings {
     }
   }
 
-  /** The listings of `needed`, as the observation holds them; warns about each tenant that cannot be used. */
-  async collect(needed: readonly string[]): Promise<Pick<Observation, 'tokens' | 'tenants'>> {
+  /**
+   * The listings of `needed`, as the observation holds them; warns about each tenant that cannot be used.
+   * Asked again for the same tenants (in-place fixes, then the observation), it answers the same, once.
+   */
+  collect(needed: readonly string[]): Promise<Pick<Observation, 'tokens' | 'tenants'>> {
+    const key = needed.join('\u0000');
+    let collected = this.#collected.get(key);
+    if (!collected) {
+      collected = this.#collect(needed);
+      this.#collected.set(key, collected);
+    }
+    return collected;
+  }
+
+  async #collect(needed: readonly string[]): Promise<Pick<Observation, 'tokens' | 'tenants'>> {
     const tokens = new Map<string, TenantTokens>();
     const tenants: TenantReport[] = [];
     const listings = await Promise.all(needed.map((tenantId) => this.start(tenantId)));
@@ -113,7 +127,7 @@ export async function readDelivery(cluster: Cluster, ocm: OcmClient): Promise<De
 }
 
 /** The tenants the eligible clusters are bound to, sorted. */
-function neededTenants(resolution: Resolution): string[] {
+export function neededTenants(resolution: Resolution): string[] {
   const needed = new Set<string>();
   for (const e of resolution.eligible.values())
     for (const b of e.eligible) needed.add(b.tenant.environmentId);

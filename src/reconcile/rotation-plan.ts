@@ -146,6 +146,18 @@ function rotationSlots(
   return { slots, delivered };
 }
 
+/**
+ * Whether a slot of this cluster is due for a successor. Which due slots get one this run is decided over
+ * the fleet (the budget); the other rotation work of a cluster, its predecessors, shows in its plan as revocations.
+ */
+export function rotationDue(
+  c: ClusterObservation,
+  tokens: ReadonlyMap<string, TenantTokens>,
+  clock: RotationClock,
+): boolean {
+  return rotationSlots(c, tokens).slots.some((slot) => decideSlot(slot, clock).due !== undefined);
+}
+
 export function planRotations(
   clusters: readonly ClusterObservation[],
   tokens: ReadonlyMap<string, TenantTokens>,
