@@ -83,8 +83,8 @@ export function planClusters(
       e.report.errors.push(
         `binding ${b.binding.key}: tenant ${b.tenant.environmentId} unavailable: ${error}`,
       );
-      // An in-place fix already finished: the tenant's error still fails the cluster.
-      if (e.report.status === 'changed') e.report.status = 'failed';
+      // Also when an in-place fix of the cluster already finished: the tenant's error fails it.
+      e.report.status = 'failed';
     }
   }
   read.forEach((e, i) => (e.report.plan = plans[i]));
@@ -96,23 +96,6 @@ export interface ApplyOutcome {
   notProcessed: Set<ClusterReport>;
   /** Tokens of abandoned clusters revoked at the deadline. */
   compensated: number;
-}
-
-export async function applyClusters(
-  work: readonly ClusterWork[],
-  ocmByEnv: ReadonlyMap<string, OcmClient>,
-  observation: Observation,
-  input: EngineInput,
-  ledger: MintLedger,
-): Promise<ApplyOutcome> {
-  const applier = new ClusterApplier(
-    ocmByEnv,
-    input,
-    ledger,
-    (tenantId, id) => observation.tokens.get(tenantId)?.has(id) ?? false,
-  );
-  for (const w of work) applier.add(w);
-  return applier.settle();
 }
 
 /**
@@ -163,8 +146,8 @@ export class ClusterApplier {
     }, input.progressEveryMs ?? 5000);
     progress.unref();
     try {
-      const all = Promise.all(this.#running).then(() => 'done' as const);
-      if ((await Promise.race([all, deadline(input)])) === 'deadline') await this.#abandon();
+      if ((await Promise.race([Promise.all(this.#running), deadline(input)])) === 'deadline')
+        await this.#abandon();
     } finally {
       clearInterval(progress);
     }

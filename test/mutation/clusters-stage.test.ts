@@ -7,7 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DynatraceToken } from '../../src/clients/api.js';
 import { RemoteError } from '../../src/errors.js';
-import { applyClusters, markPlanned, planClusters, type ClusterWork } from '../../src/reconcile/clusters.js';
+import { ClusterApplier, markPlanned, planClusters, type ClusterWork } from '../../src/reconcile/clusters.js';
 import { MintLedger } from '../../src/reconcile/ledger.js';
 import type {
   Cluster,
@@ -334,8 +334,10 @@ class Stage {
   }
 
   run(work: ClusterWork[], input: EngineInput) {
-    const observation: Observation = { tokens: this.tokens, tenants: [], deliveries: new Map() };
-    return applyClusters(work, new Map([['production', this.w.ocm]]), observation, input, this.ledger);
+    const known = (tenantId: string, id: string) => this.tokens.get(tenantId)?.has(id) ?? false;
+    const applier = new ClusterApplier(new Map([['production', this.w.ocm]]), input, this.ledger, known);
+    for (const w of work) applier.add(w);
+    return applier.settle();
   }
 
   dt(tenantId = TENANT_A) {

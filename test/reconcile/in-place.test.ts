@@ -25,6 +25,7 @@ import {
 } from './fixtures.js';
 import { audit, engine, T1, T2, uuid, world, writes, type World } from './world.js';
 import type { EngineOptions } from '../../src/reconcile/engine.js';
+import { Shutdown } from '../../src/shutdown.js';
 
 /** Turns of the event loop (no wall-clock wait) until `done()` holds, at most `turns`. */
 async function turnsUntil(done: () => boolean, turns = 50): Promise<void> {
@@ -37,6 +38,7 @@ class SlowRead extends FakeOcm {
     environment: string,
     calls: Call[],
     private readonly slow: string,
+    private readonly onAnswer = () => {},
   ) {
     super(environment, calls);
   }
@@ -45,22 +47,23 @@ class SlowRead extends FakeOcm {
     if (args[0] !== this.slow) return answer;
     await turnsUntil(() => this.calls.some((c) => c.op === 'updateToken' || c.op === 'createToken'));
     this.calls.push({ system: 'ocm', op: 'answered', target: this.slow });
+    this.onAnswer();
     return answer;
   }
 }
 
-/** Three converged clusters of tenant T1; the read of c3's delivery is the slow one. */
-async function converged(): Promise<World> {
+/** Three converged clusters of tenant T1; the read of `slow`'s delivery is the slow one. */
+async function converged(slow = 'c3', onAnswer?: () => void): Promise<World> {
   const w = world();
   for (let i = 1; i <= 3; i++)
     w.ocm.addCluster({ id: `c${i}`, externalId: uuid(i), org: ORG_A, labels: v2(T1) });
   await engine(w);
-  const slow = new SlowRead('production', w.calls, 'c3');
-  Object.assign(slow, { labels: w.ocm.labels, subscriptions: w.ocm.subscriptions, clusters: w.ocm.clusters });
-  slow.deliveries = w.ocm.deliveries;
-  slow.now = w.ocm.now;
+  const ocm = new SlowRead('production', w.calls, slow, onAnswer);
+  Object.assign(ocm, { labels: w.ocm.labels, subscriptions: w.ocm.subscriptions, clusters: w.ocm.clusters });
+  ocm.deliveries = w.ocm.deliveries;
+  ocm.now = w.ocm.now;
   w.calls.length = 0;
-  return { ...w, ocm: slow };
+  return { ...w, ocm };
 }
 
 /** The delivered token ids of a cluster's Secret, by key. */
@@ -169,6 +172,28 @@ describe('in-place fixes during the reads', () => {
     expect(w.logs.filter((l) => l.includes(`tenant ${T2}`) && l.includes('cannot be used'))).toHaveLength(1);
   });
 
+  it('a run narrowed to one cluster fixes it in place; the clusters it did not read are left alone', async () => {
+    const w = await converged();
+    for (const clusterId of ['c1', 'c2'])
+      w.dt.get(T1)!.tokens.get(deliveredIds(w, clusterId).apiToken)!.scopes = ['metrics.read'];
+    const result = await engine(w, { log: quiet, clusters: ['c1'] });
+    expect(writes(w).map((c) => `${c.op} ${c.target}`)).toEqual([
+      `updateToken ${T1}/${deliveredIds(w, 'c1').apiToken}`,
+    ]);
+    expect(result.clusters.map((c) => [c.cluster.id, c.status])).toEqual([['c1', 'changed']]);
+  });
+
+  it('a signal during the reads starts no fix, also not for the cluster already read; none is processed', async () => {
+    const stop = new Shutdown();
+    const w = await converged('c1', () => stop.request('SIGTERM'));
+    w.dt.get(T1)!.tokens.get(deliveredIds(w, 'c1').apiToken)!.scopes = ['metrics.read'];
+    const result = await engine(w, { log: quiet, stop, concurrency: 1 }, { overlap: true });
+    expect(ops(w).filter((x) => x.startsWith('getDelivery'))).toEqual(['getDelivery c1']);
+    expect(writes(w)).toEqual([]);
+    expect(result.clusters).toEqual([]);
+    expect(result.interrupted).toEqual({ signal: 'SIGTERM', notProcessed: 3, compensated: 0 });
+  });
+
   it('plan mode writes nothing while reading', async () => {
     const w = await converged();
     w.dt.get(T1)!.tokens.get(deliveredIds(w, 'c1').apiToken)!.scopes = ['metrics.read'];
@@ -223,6 +248,27 @@ describe('inPlacePlan', () => {
     expect(inPlacePlan({ ...args, observed: undefined, tokens: tokensOf(operator, ingest) })).toBe(undefined);
     expect(inPlacePlan({ ...args, observed: delivery, tokens: tokensOf(operator) })).toBe(undefined);
     expect(inPlacePlan({ ...args, observed: delivery, tokens: new Map() })).toBe(undefined);
+  });
+
+  it('a drift in one of two Secrets is in place', () => {
+    const spec = defaultSpec();
+    spec.secrets.push({ ...spec.secrets[0]!, name: 'second' });
+    const twoSecrets = resolveBindings(c, config({ specs: [spec] })).eligible;
+    const { operator, ingest } = state(['metrics.read']);
+    const again = state();
+    const delivery = observed(
+      deliveredSecret('dynatrace-token-dtp', 'dynatrace', apiUrl, {
+        apiToken: operator,
+        dataIngestToken: ingest,
+      }),
+      deliveredSecret('second', 'dynatrace', apiUrl, {
+        apiToken: again.operator,
+        dataIngestToken: again.ingest,
+      }),
+    );
+    const tokens = tokensOf(operator, ingest, again.operator, again.ingest);
+    const plan = inPlacePlan({ cluster: c, eligible: twoSecrets, observed: delivery, tokens, clock: CLOCK });
+    expect(plan?.secrets.map((s) => s.tokens.filter((t) => t.update).length)).toEqual([1, 0]);
   });
 
   it('a drift beside a change of the Secret (its apiUrl) is not in place: the delivery object is written', () => {

@@ -51,6 +51,23 @@ describe('rotation across runs', () => {
     expect(tokens.find((t) => t.name.includes('ingest'))!.expirationDate).toBeUndefined();
   });
 
+  it('a successor mint whose answer is lost is revoked by name, never the same-named predecessor in use', async () => {
+    const { dt, run, advance, delivered, operatorTokens } = rotatingWorld();
+    await run();
+    const first = delivered();
+    advance(81 * 60_000);
+    dt.loseCreates = 1;
+    const rotating = await run();
+    const successor = delivered();
+    expect(rotating.clusters[0]!.result).toMatchObject({ tokensRotated: 1 });
+    // The predecessor the cluster still uses, listed before the run, survives the lost mint's clean-up.
+    expect(
+      operatorTokens()
+        .map((t) => t.id)
+        .sort(),
+    ).toEqual([first, successor].sort());
+  });
+
   it('delivers a successor, keeps the predecessor until pickup is proven, then revokes it', async () => {
     const { w, dt, run, advance, delivered, operatorTokens } = rotatingWorld();
     await run();
