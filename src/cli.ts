@@ -95,8 +95,7 @@ async function main(argv: string[]): Promise<number> {
             logFormat: options.logFormat,
           });
       installSignalHandlers();
-      if (options.mode !== 'validate') await leanRuntime();
-      return run(options, platform);
+      return run(options, platform, undefined, leanRuntime);
     }
     default:
       throw unknownCommand(command);

@@ -2,6 +2,7 @@
  * The real remote systems for run(): one HTTP client per OCM environment (API and SSO) and per Dynatrace
  * tenant, each with its own rate limit, and the Vault client — all sharing one statistics collector.
  */
+import type { VaultClient } from './clients/api.js';
 import type { Options } from './options.js';
 import type { Platform } from './platform/platform.js';
 import type { Connectors } from './connectors-api.js';
@@ -10,12 +11,18 @@ import type { HttpSettings } from './clients/http.js';
 import { OcmRestClient, ocmErrorMessage } from './clients/ocm.js';
 import { SsoSession, oauthErrorMessage } from './clients/sso.js';
 import { DynatraceRestClient, dynatraceErrorMessage } from './clients/dynatrace.js';
-import { NodeVaultClient } from './clients/vault.js';
 import { caBundle } from './clients/vault-transport.js';
 import { assertEgress } from './egress.js';
-import { StartupError } from './errors.js';
-export function realConnectors(options: Options, platform: Platform): Connectors {
-  const stats = new CallStats();
+import { vaultLogin } from './vault-login.js';
+
+/** A Vault login the run started before loading this module, and the statistics it records into. */
+export interface StartedLogin {
+  stats: CallStats;
+  vault: Promise<VaultClient>;
+}
+
+export function realConnectors(options: Options, platform: Platform, started?: StartedLogin): Connectors {
+  const stats = started?.stats ?? new CallStats();
   const log = options.verbose ? (line: string) => platform.debug(line) : undefined;
   // Read once: one trust list per run, so every client shares its connection pools.
   const ca = caBundle(options.caFile);
@@ -33,28 +40,7 @@ export function realConnectors(options: Options, platform: Platform): Connectors
   });
 
   return {
-    async vault() {
-      const addr = options.vault.addr;
-      if (!addr) {
-        throw new StartupError(
-          'no Vault address: bootstrap tokens and OCM credentials are read from Vault',
-          'Set vault-addr (or VAULT_ADDR).',
-        );
-      }
-      const client = new NodeVaultClient({
-        ...options.vault,
-        addr,
-        timeoutMs: options.httpTimeoutMs,
-        maxRetries: options.maxRetries,
-        caFile: options.caFile,
-        stats,
-        idToken: platform.idToken?.bind(platform),
-        onGitHub: platform.kind === 'github',
-        log,
-      });
-      await client.login();
-      return client;
-    },
+    vault: () => started?.vault ?? vaultLogin(options, platform, stats),
 
     ocm(environment, endpoints, credentials) {
       // An override is a trusted setting; a URL from the YAML is checked again before a credential goes out.

@@ -5,6 +5,7 @@
 import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { VaultClient } from './clients/api.js';
+import { CallStats } from './clients/calls.js';
 import type { Connectors, OcmCredentialValues } from './connectors-api.js';
 import { singleFlight } from './concurrency.js';
 import { dynatraceTokenRef, ocmCredentialsRef } from './credentials.js';
@@ -18,6 +19,7 @@ import type { PlanDiff } from './report/plan-diff.js';
 import type { Secret } from './secret.js';
 import type * as RunPartsModule from './run-parts.js';
 import { processShutdown, type Shutdown } from './shutdown.js';
+import { vaultLogin } from './vault-login.js';
 import { VERSION } from './version.js';
 
 /** The configuration, engine and report code, loaded once the Vault login is under way (src/run-parts.ts). */
@@ -33,8 +35,19 @@ export interface RunOutcome {
   reportDir?: string;
 }
 
-export async function run(options: Options, platform: Platform, connectors?: Connectors): Promise<ExitCode> {
-  return (await runWithReport(options, platform, connectors)).exitCode;
+/**
+ * What an entry loads or sets while the Vault login is in flight rather than before it (its platform's
+ * toolkit, the V8 settings): run() calls it once the login is on the wire and the clients are loaded.
+ */
+export type WhileVaultAnswers = () => void | Promise<void>;
+
+export async function run(
+  options: Options,
+  platform: Platform,
+  connectors?: Connectors,
+  whileVaultAnswers?: WhileVaultAnswers,
+): Promise<ExitCode> {
+  return (await runWithReport(options, platform, connectors, processShutdown, whileVaultAnswers)).exitCode;
 }
 
 /** `stop`: the signal state of this run (the process's own unless a test passes one). */
@@ -43,16 +56,18 @@ export async function runWithReport(
   platform: Platform,
   connectors?: Connectors,
   stop: Shutdown = processShutdown,
+  whileVaultAnswers?: WhileVaultAnswers,
 ): Promise<RunOutcome> {
   const startedAt = new Date();
   stop.setGrace(options.shutdownGraceMs);
   // Before anything is contacted: a report that cannot be written must not surface after the writes.
   if (options.mode !== 'validate' || options.reportDirGiven) checkReportDir(options.reportDir);
-  // The Vault login needs only the settings: it goes out before the configuration is read, which is then
-  // parsed while Vault answers. Its errors (and those of building the clients) count once the configuration
-  // is valid, as they did when the login came after it.
-  const early = options.mode === 'validate' ? undefined : startVault(options, platform, connectors);
-  await early?.then(onWire).catch(() => undefined);
+  // The Vault login needs only the settings: it goes out before the clients and the configuration are
+  // loaded, which then load while Vault answers. Its errors (and those of building the clients) count once
+  // the configuration is valid, as they did when the login came after it.
+  const early =
+    options.mode === 'validate' ? undefined : startVault(options, platform, connectors, whileVaultAnswers);
+  await early?.catch(() => undefined);
   const p = await parts();
   const { loadConfig, renderValidationSummary, loadBaseConfig, buildReport, changeOf, findings } = p;
   const loaded = await loadConfig(options.configDir, {
@@ -91,7 +106,7 @@ export async function runWithReport(
   if (base?.warning) platform.warn(base.warning);
   const mode = options.mode;
   const shard = `${options.shard.index}/${options.shard.count}`;
-  const { connect, vault } = await (early ?? startVault(options, platform, connectors));
+  const { connect, vault } = await (early ?? startVault(options, platform, connectors, whileVaultAnswers));
   const context = { version: VERSION, shard, configDir: options.configDir, configFiles: loaded.files.length };
   platform.info(
     `dtp ${VERSION} ${mode}: ${config.tenants.size} tenants, ${config.tokenSpecs.size} token specs, ${config.organizations.size} organizations, ${config.ocmEnvironments.size} OCM environments${shard !== '1/1' ? `, shard ${shard}` : ''}`,
@@ -140,25 +155,37 @@ interface VaultStart {
   vault: Promise<VaultClient>;
 }
 
-/** The run's clients (loading undici with them) and the Vault login, started. */
+/**
+ * The Vault login, started, then the run's clients (loading undici with them) and what the entry defers: the
+ * login needs none of them, so it is sent first.
+ */
 async function startVault(
   options: Options,
   platform: Platform,
   connectors?: Connectors,
+  whileVaultAnswers?: WhileVaultAnswers,
 ): Promise<VaultStart> {
-  const connect = connectors ?? (await import('./connectors.js')).realConnectors(options, platform);
-  const vault = connect.vault();
+  const stats = new CallStats();
+  const vault = connectors ? connectors.vault() : vaultLogin(options, platform, stats);
   vault.catch(() => {});
+  await onWire(vault);
+  const connect =
+    connectors ?? (await import('./connectors.js')).realConnectors(options, platform, { stats, vault });
+  await whileVaultAnswers?.();
   return { connect, vault };
 }
 
 /**
  * Settles once the login had one turn of the event loop after it started: enough for a connection that is
- * already there (or made at once, as over loopback) to carry the request before the configuration parse
- * holds the loop for tens of milliseconds. Its outcome is not waited for.
+ * already there (or made at once, as over loopback) to carry the request before loading modules holds the
+ * loop for tens of milliseconds. Its outcome is not waited for.
  */
-function onWire(start: VaultStart): Promise<unknown> {
-  return Promise.race([start.vault, new Promise((resolve) => setImmediate(resolve))]);
+function onWire(login: Promise<unknown>): Promise<unknown> {
+  const settled = login.then(
+    () => undefined,
+    () => undefined,
+  );
+  return Promise.race([settled, new Promise((resolve) => setImmediate(resolve))]);
 }
 
 /** A login made for a run that stops at its configuration: its token must not outlive the run either. */

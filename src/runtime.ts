@@ -1,18 +1,20 @@
 /**
  * V8 settings for a dtp process (the CLI's plan/reconcile and the Action), set from inside because the Action
- * runs `node dist/index.js` with no NODE_OPTIONS. Called by the entries only: a test worker that runs dtp
- * in-process keeps Node's defaults, so the settings never leak into other test files.
+ * runs `node dist/index.js` with no NODE_OPTIONS. Called by the entries only (through run()'s
+ * `whileVaultAnswers`): a test worker that runs dtp in-process keeps Node's defaults, so the settings never
+ * leak into other test files.
  */
 import { setFlagsFromString } from 'node:v8';
 
 /** After this long a run is a large fleet: the compilers and the usual heap growth pay for themselves. */
 const LEAN_MS = 20_000;
 
-export async function leanRuntime(): Promise<void> {
-  // After the run's clients (undici) are loaded: changing a V8 flag makes V8 reject the code cache of every
-  // module compiled afterwards (its flag hash changes), which cost ~20 ms before the first request when the
-  // flags were set first. The clients module is the one a run loads next anyway (run.ts).
-  await import('./connectors.js');
+/**
+ * Call once the run's clients (undici) are loaded, as run() does: changing a V8 flag makes V8 reject the code
+ * cache of every Node module compiled afterwards (its flag hash changes), which cost ~20 ms when the flags
+ * were set before the clients loaded.
+ */
+export function leanRuntime(): void {
   // V8 doubles the young generation each time a scavenge finds it busy, up to 2 × 64 MiB, and a run keeps
   // most of what it allocates, so it grew to the top: most of the peak memory (a 10,000-cluster run ~330 MB,
   // ~225 MB without the growth, at about the same CPU time). Unlike --max-semi-space-size, this flag takes

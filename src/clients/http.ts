@@ -11,7 +11,12 @@ import { MalformedAnswerError, OutcomeUnknownError, RemoteError } from '../error
 import type { RemoteErrorDetails, RemoteSystem } from '../errors.js';
 import { AnswerProblem } from './answers.js';
 import type { AnswerCheck } from './answers.js';
-import type { CallStat } from '../report/report.js';
+import { backoffMs, proxyFromEnvironment, sleep } from './calls.js';
+import type { CallStats } from './calls.js';
+import { closeVaultAgents } from './vault-transport.js';
+
+// Call statistics and the backoff live in calls.ts (no undici there); re-exported for the clients and tests.
+export { backoffMs, CallStats, sleep } from './calls.js';
 
 export interface HttpRequest<T = unknown> {
   /** Domain words for errors and statistics: "list api tokens", "create SyncSet". */
@@ -100,31 +105,6 @@ const UNTRUSTED_CERT_CODES = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT',
   'CERT_UNTRUSTED',
 ]);
-
-/** Statistics per system and operation, shared by every client of a run. */
-export class CallStats {
-  readonly #stats = new Map<string, CallStat>();
-
-  record(system: string, operation: string, delta: Partial<Omit<CallStat, 'system' | 'operation'>>): void {
-    const key = `${system}\u0000${operation}`;
-    let stat = this.#stats.get(key);
-    if (!stat) {
-      stat = { system, operation, calls: 0, retries: 0, rateLimited: 0, errors: 0, totalMs: 0 };
-      this.#stats.set(key, stat);
-    }
-    stat.calls += delta.calls ?? 0;
-    stat.retries += delta.retries ?? 0;
-    stat.rateLimited += delta.rateLimited ?? 0;
-    stat.errors += delta.errors ?? 0;
-    stat.totalMs += delta.totalMs ?? 0;
-  }
-
-  snapshot(): CallStat[] {
-    return [...this.#stats.values()]
-      .map((s) => ({ ...s, totalMs: Math.round(s.totalMs) }))
-      .sort((a, b) => a.system.localeCompare(b.system) || a.operation.localeCompare(b.operation));
-  }
-}
 
 /**
  * Spaces requests evenly at `rate` per second, with no burst: an API that counts requests per second then
@@ -217,34 +197,13 @@ class Gate {
   }
 }
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Exponential backoff with full jitter: a random wait up to base × 2^(attempt−1), capped. */
-export function backoffMs(
-  attempt: number,
-  baseMs: number,
-  capMs: number,
-  random: () => number = Math.random,
-): number {
-  return random() * Math.min(capMs, baseMs * 2 ** (attempt - 1));
-}
-
-/**
- * Whether a proxy is configured in the environment. Every client honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY
- * (either case), the variables every other tool on a build machine or in a pod follows: one behaviour for
- * all systems, and none when they are unset.
- */
-function proxyFromEnvironment(env: NodeJS.ProcessEnv = process.env): boolean {
-  return Boolean(env.https_proxy || env.HTTPS_PROXY || env.http_proxy || env.HTTP_PROXY);
-}
-
 /** Dispatchers per trust list and pool size; keep-alive sockets are reused across clients. */
 const agents = new Map<readonly string[] | undefined, Map<number, Dispatcher>>();
 
 /**
  * The dispatcher for a pool size and trust list: the plain Agent, or one that honours the proxy variables
- * when they are set (its NO_PROXY matching is not needed on every call otherwise). Exported so every client
- * of a run, Vault's transport included, connects the same way.
+ * when they are set (its NO_PROXY matching is not needed on every call otherwise). Exported for Vault's
+ * transport, which goes through it when a proxy is configured (vault-transport.ts says why).
  */
 export function sharedDispatcher(connections: number, ca?: readonly string[]): Dispatcher {
   let pools = agents.get(ca);
@@ -263,10 +222,11 @@ function proxyAgent(options: Agent.Options, tls: { ca: string[] } | undefined): 
   return new EnvHttpProxyAgent({ ...options, requestTls: tls, proxyTls: tls });
 }
 
-/** Closes pooled connections so a CLI run exits promptly. */
+/** Closes pooled connections (Vault's own too) so a CLI run exits promptly. */
 export async function closeHttpAgents(): Promise<void> {
   const all = [...agents.values()].flatMap((pools) => [...pools.values()]);
   agents.clear();
+  closeVaultAgents();
   await Promise.all(all.map((a) => a.close().catch(() => undefined)));
 }
 

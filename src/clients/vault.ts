@@ -1,11 +1,11 @@
 /**
  * Vault over its HTTP API: one login (token, AppRole, JWT/OIDC, Kubernetes), then KV v2 reads, and the
  * token revoked at the end when dtp logged in itself. Two calls (read, write) over our own transport
- * (vault-transport.ts): strict TLS with the ca-file, no redirect followed. It replaced node-vault, which
- * brought axios, a JSON-schema validator and a template engine (~400 KiB loaded by every run) for these two
- * calls, and hazards we had to switch off: any non-empty VAULT_SKIP_VERIFY turned TLS checks off,
- * DEBUG=node-vault printed request bodies (secret ids, JWTs), and VAULT_TOKEN was used behind the chosen
- * login method's back.
+ * (vault-transport.ts): strict TLS with the ca-file, no redirect followed, and no undici, so that the login
+ * can go out before the other clients are loaded. It replaced node-vault, which brought axios, a JSON-schema
+ * validator and a template engine (~400 KiB loaded by every run) for these two calls, and hazards we had to
+ * switch off: any non-empty VAULT_SKIP_VERIFY turned TLS checks off, DEBUG=node-vault printed request bodies
+ * (secret ids, JWTs), and VAULT_TOKEN was used behind the chosen login method's back.
  */
 import { readFile } from 'node:fs/promises';
 import { vaultTransport, type VaultRequest, type VaultResponse } from './vault-transport.js';
@@ -13,8 +13,8 @@ import { RemoteError, StartupError } from '../errors.js';
 import { Secret, registerSecretValue } from '../secret.js';
 import type { VaultOptions } from '../options.js';
 import type { VaultClient } from './api.js';
-import { backoffMs, sleep } from './http.js';
-import type { CallStats } from './http.js';
+import { backoffMs, sleep } from './calls.js';
+import type { CallStats } from './calls.js';
 
 export interface VaultSettings extends VaultOptions {
   addr: string;

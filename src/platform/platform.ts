@@ -36,6 +36,15 @@ export function isGitHubActions(env: NodeJS.ProcessEnv = process.env): boolean {
   return env.GITHUB_ACTIONS === 'true';
 }
 
+/**
+ * An Action input exactly as `core.getInput(name)` reads it (@actions/core 3: `INPUT_` + the name upper-cased
+ * with spaces as `_`, trimmed; absent is ''), without loading @actions/core: the Action reads its inputs
+ * before the Vault login, and the toolkit (~45 ms with its HTTP client) loads while Vault answers.
+ */
+export function actionInput(name: string, env: NodeJS.ProcessEnv = process.env): string {
+  return (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '').trim();
+}
+
 /** A diagnostic with every piece of text the configuration wrote (file name, quoted values) escaped. */
 export function escapeDiagnostic(d: Diagnostic): Diagnostic {
   return {

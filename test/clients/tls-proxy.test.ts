@@ -1,8 +1,9 @@
 /**
- * ca-file and the proxy variables in the shared HTTP layer (OCM, SSO, Dynatrace), over real TLS on loopback:
- * a server whose certificate a private CA signed (generated here with the openssl CLI, keys thrown away with
- * the temporary folder) is refused without the bundle and trusted with it; HTTPS_PROXY sends the connection
- * through a CONNECT proxy unless NO_PROXY names the host.
+ * ca-file and the proxy variables in the shared HTTP layer (OCM, SSO, Dynatrace) and in Vault's transport,
+ * over real TLS on loopback: a server whose certificate a private CA signed (generated here with the openssl
+ * CLI, keys thrown away with the temporary folder) is refused without the bundle and trusted with it;
+ * HTTPS_PROXY sends the connection through a CONNECT proxy unless NO_PROXY names the host — for Vault exactly
+ * as for the other clients, which is why Vault goes through their dispatcher when a proxy is configured.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,8 +15,10 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CallStats, HttpClient, closeHttpAgents } from '../../src/clients/http.js';
 import { DynatraceRestClient } from '../../src/clients/dynatrace.js';
+import { NodeVaultClient } from '../../src/clients/vault.js';
 import { caBundle } from '../../src/clients/vault-transport.js';
 import { RemoteError } from '../../src/errors.js';
+import { Secret } from '../../src/secret.js';
 
 let dir: string;
 let server: Server;
@@ -57,12 +60,17 @@ beforeAll(async () => {
     { key: readFileSync(join(dir, 'server.key')), cert: readFileSync(join(dir, 'server.pem')) },
     (req, res) => {
       served.push(`${req.method} ${req.url}`);
+      if (req.url === '/v1/secret/data/moved') {
+        res.writeHead(307, { location: 'https://elsewhere.test/v1/secret/data/moved' }).end();
+        return;
+      }
       res.setHeader('content-type', 'application/json');
       res.end(
-        JSON.stringify({
-          totalCount: 1,
-          apiTokens: [{ id: 'dt0c01.T', name: 'dtp_t', enabled: true, scopes: [] }],
-        }),
+        JSON.stringify(
+          req.url?.startsWith('/v1/')
+            ? { data: { data: { token: 'dt0c01.VAULT' } } }
+            : { totalCount: 1, apiTokens: [{ id: 'dt0c01.T', name: 'dtp_t', enabled: true, scopes: [] }] },
+        ),
       );
     },
   );
@@ -169,5 +177,71 @@ describe('proxy variables', () => {
     const before = tunnels.length;
     expect(await dynatrace(caBundle(join(dir, 'ca.pem'))).listTokens('dtp_')).toHaveLength(1);
     expect(tunnels.length).toBe(before);
+  });
+});
+
+function vault(caFile?: string) {
+  return new NodeVaultClient({
+    addr: origin,
+    method: 'token',
+    token: new Secret('hvs.proxy-test-token'),
+    jwtAudience: 'vault',
+    kubernetesTokenFile: '/nonexistent/token',
+    timeoutMs: 5000,
+    maxRetries: 0,
+    stats: new CallStats(),
+    onGitHub: false,
+    caFile,
+  });
+}
+
+describe('Vault and the proxy variables: the same connection as every other client', () => {
+  const read = (caFile = join(dir, 'ca.pem')) => vault(caFile).readKv({ mount: 'secret', path: 'a' });
+  const endpoint = () => `localhost:${new URL(origin).port}`;
+
+  it.each(['HTTPS_PROXY', 'https_proxy'])(
+    '%s carries Vault through the proxy, TLS checked end to end',
+    async (name) => {
+      process.env[name] = proxyUrl;
+      const before = tunnels.length;
+      expect((await read()).token?.reveal()).toBe('dt0c01.VAULT');
+      expect(tunnels.slice(before)).toEqual([endpoint()]);
+      const refused = await vault()
+        .readKv({ mount: 'secret', path: 'a' })
+        .catch((e: unknown) => e);
+      expect(String(refused)).toMatch(
+        /SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER/,
+      );
+    },
+  );
+
+  it('HTTP_PROXY alone also carries an https Vault address, as it does the other clients', async () => {
+    process.env.HTTP_PROXY = proxyUrl;
+    const before = tunnels.length;
+    await read();
+    expect(tunnels.slice(before)).toEqual([endpoint()]);
+  });
+
+  it('NO_PROXY naming the host (among others) connects directly', async () => {
+    process.env.HTTPS_PROXY = proxyUrl;
+    process.env.NO_PROXY = 'example.test, localhost';
+    const before = tunnels.length;
+    await read();
+    expect(tunnels.length).toBe(before);
+  });
+
+  it('no proxy variable: direct, over Node’s own https with the ca-file', async () => {
+    const before = tunnels.length;
+    expect((await read()).token?.reveal()).toBe('dt0c01.VAULT');
+    expect(tunnels.length).toBe(before);
+  });
+
+  it('through the proxy, a redirect is still refused, naming only its origin', async () => {
+    process.env.HTTPS_PROXY = proxyUrl;
+    const error = await vault(join(dir, 'ca.pem'))
+      .readKv({ mount: 'secret', path: 'moved' })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 307 });
+    expect(String(error)).toContain('Vault redirected to https://elsewhere.test');
   });
 });
