@@ -37,6 +37,8 @@ interface RunResult {
   wallMs: number;
   firstRequestMs: number;
   peakRssMb: number;
+  /** CPU time (user + system) up to the last sample before exit, seconds. */
+  cpuS: number;
   records: RequestRecord[];
   report: { totals: Record<string, number>; calls: CallStat[] };
 }
@@ -77,11 +79,16 @@ async function runDtp(
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));
   let peakKb = 0;
+  let cpuTicks = 0;
   const watch = setInterval(() => {
     try {
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
       const hwm = /VmHWM:\s+(\d+)/.exec(status);
       if (hwm) peakKb = Math.max(peakKb, Number(hwm[1]));
+      // utime and stime (fields 14 and 15), after the command name in parentheses.
+      const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      cpuTicks = Number(fields[11]) + Number(fields[12]);
     } catch {
       // The process has just exited.
     }
@@ -114,6 +121,8 @@ async function runDtp(
     wallMs,
     firstRequestMs: records.length > 0 ? records[0]!.at - started : NaN,
     peakRssMb: Math.round(peakKb / 1024),
+    // Clock ticks are 1/100 s on Linux.
+    cpuS: cpuTicks / 100,
     records,
     report,
   };
@@ -271,6 +280,7 @@ interface Row {
   retries: number;
   limited: number;
   rssMb: number;
+  cpuS: number;
   firstMs: number;
   detail: string;
   verdicts: string[];
@@ -303,6 +313,7 @@ function row(
     retries,
     limited,
     rssMb: r.peakRssMb,
+    cpuS: r.cpuS,
     firstMs: r.firstRequestMs,
     detail: callTable(r.records),
     verdicts: [],
@@ -311,7 +322,7 @@ function row(
   rows.push(out);
   const ratio = out.wallS / (out.bound.ms / 1000);
   console.log(
-    `  ${scenario}: exit ${r.exitCode}, ${out.calls} calls${out.callBound !== undefined ? ` (bound ${out.callBound})` : ''}, ${out.wallS.toFixed(2)} s (bound ${(out.bound.ms / 1000).toFixed(2)} s: chain ${out.bound.chain}, rate ${(out.bound.rateMs / 1000).toFixed(2)} s; ratio ${ratio.toFixed(2)}), ${retries} retries, ${limited} × 429, peak RSS ${out.rssMb} MB, first request after ${out.firstMs} ms`,
+    `  ${scenario}: exit ${r.exitCode}, ${out.calls} calls${out.callBound !== undefined ? ` (bound ${out.callBound})` : ''}, ${out.wallS.toFixed(2)} s (bound ${(out.bound.ms / 1000).toFixed(2)} s: chain ${out.bound.chain}, rate ${(out.bound.rateMs / 1000).toFixed(2)} s; ratio ${ratio.toFixed(2)}), ${retries} retries, ${limited} × 429, peak RSS ${out.rssMb} MB, CPU ${out.cpuS.toFixed(1)} s, first request after ${out.firstMs} ms`,
   );
   out.verdicts.push(
     verdict(
@@ -570,11 +581,11 @@ const loadAfter = loadavg()
   .join(', ');
 
 const table = [
-  '| scenario | clusters (eligible) | tenants | latency, limit | calls (bound) | wall s | bound s (chain, rate) | ratio | retries | 429s | peak RSS MB | first request ms |',
-  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  '| scenario | clusters (eligible) | tenants | latency, limit | calls (bound) | wall s | bound s (chain, rate) | ratio | retries | 429s | peak RSS MB | CPU s | first request ms |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ...rows.map(
     (r) =>
-      `| ${r.scenario} | ${r.clusters} (${r.eligible}) | ${r.tenants} | ${r.conditions} | ${r.calls}${r.callBound !== undefined ? ` (${r.callBound})` : ''} | ${r.wallS.toFixed(2)} | ${(r.bound.ms / 1000).toFixed(2)} (${r.bound.chain}, ${(r.bound.rateMs / 1000).toFixed(2)}) | ${(r.wallS / Math.max(0.001, r.bound.ms / 1000)).toFixed(2)} | ${r.retries} | ${r.limited} | ${r.rssMb} | ${r.firstMs} |`,
+      `| ${r.scenario} | ${r.clusters} (${r.eligible}) | ${r.tenants} | ${r.conditions} | ${r.calls}${r.callBound !== undefined ? ` (${r.callBound})` : ''} | ${r.wallS.toFixed(2)} | ${(r.bound.ms / 1000).toFixed(2)} (${r.bound.chain}, ${(r.bound.rateMs / 1000).toFixed(2)}) | ${(r.wallS / Math.max(0.001, r.bound.ms / 1000)).toFixed(2)} | ${r.retries} | ${r.limited} | ${r.rssMb} | ${r.cpuS.toFixed(1)} | ${r.firstMs} |`,
   ),
 ].join('\n');
 const verdicts = [

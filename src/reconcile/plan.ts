@@ -146,7 +146,7 @@ function assess(candidate: Candidate, live: TenantTokens, cluster: Cluster, now:
   return { ok: true, token };
 }
 
-function sameScopes(a: readonly string[], b: readonly string[]): boolean {
+export function sameScopes(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;
   const sortedA = [...a].sort();
   const sortedB = [...b].sort();

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { DAY_MS, HOUR_MS } from '../../src/config/duration.js';
 import { parseDelivery } from '../../src/reconcile/delivery.js';
 import { resolveBindings } from '../../src/reconcile/eligibility.js';
+import { tokenName } from '../../src/reconcile/naming.js';
 import { inPlacePlan } from '../../src/reconcile/in-place.js';
 import type { TenantTokens } from '../../src/reconcile/plan.js';
 import { FakeOcm, type Call } from './fakes.js';
@@ -248,6 +249,20 @@ describe('inPlacePlan', () => {
     expect(inPlacePlan({ ...args, observed: undefined, tokens: tokensOf(operator, ingest) })).toBe(undefined);
     expect(inPlacePlan({ ...args, observed: delivery, tokens: tokensOf(operator) })).toBe(undefined);
     expect(inPlacePlan({ ...args, observed: delivery, tokens: new Map() })).toBe(undefined);
+  });
+
+  it('a name drift alone (right scopes, another dtp_ name of the cluster) is a plan in place', () => {
+    const { operator, ingest, delivery } = state(undefined, {
+      name: tokenName('operator', c.externalId, ['metrics.read']),
+    });
+    const plan = inPlacePlan({
+      cluster: c,
+      eligible,
+      observed: delivery,
+      tokens: tokensOf(operator, ingest),
+      clock: CLOCK,
+    });
+    expect(plan?.secrets[0]!.tokens[0]!.update?.fromName).toBe(operator.name);
   });
 
   it('a drift in one of two Secrets is in place', () => {
