@@ -85,8 +85,9 @@ const nodeAgents = new Set<HttpAgent>();
 
 /** Closes the Vault connections kept alive. Idle ones never hold the process open (Node unrefs them). */
 export function closeVaultAgents(): void {
+  // Kept registered: a transport used again after a close keeps its agents, whose new connections the next
+  // close must still reach.
   for (const agent of nodeAgents) agent.destroy();
-  nodeAgents.clear();
 }
 
 /** Idle keep-alive connections are closed after this long, as the undici pools do (http.ts). */
@@ -149,27 +150,29 @@ function kept(agent: HttpAgent): HttpAgent {
 function exchange(agent: HttpAgent, out: Outgoing, timeoutMs: number): Promise<Incoming> {
   return new Promise((resolve, reject) => {
     const send = builtin(out.url.protocol === 'https:' ? 'node:https' : 'node:http').request;
-    const headers =
-      out.body === undefined
-        ? out.headers
-        : { ...out.headers, 'content-length': String(Buffer.byteLength(out.body)) };
     let answered = false;
-    const req = send(out.url, { method: out.method, headers, agent, timeout: timeoutMs }, (res) => {
-      answered = true;
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', reject);
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          location: res.headers.location,
-          text: Buffer.concat(chunks).toString('utf8'),
-        }),
-      );
-      res.on('close', () => {
-        if (!res.complete) reject(Object.assign(new Error('the answer was cut off'), { code: 'ECONNRESET' }));
-      });
-    });
+    // req.end(body) hands Node the whole body before the head is written: it sets Content-Length itself.
+    const req = send(
+      out.url,
+      { method: out.method, headers: out.headers, agent, timeout: timeoutMs },
+      (res) => {
+        answered = true;
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            location: res.headers.location,
+            text: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+        res.on('close', () => {
+          if (!res.complete)
+            reject(Object.assign(new Error('the answer was cut off'), { code: 'ECONNRESET' }));
+        });
+      },
+    );
     req.on('timeout', () => {
       const code = answered
         ? 'UND_ERR_BODY_TIMEOUT'
@@ -227,7 +230,6 @@ function redirectRefused(from: URL, location: string | string[] | undefined): st
 }
 
 function parseJson(text: string): unknown {
-  if (text.trim() === '') return undefined;
   try {
     return JSON.parse(text);
   } catch {

@@ -1,18 +1,17 @@
 /**
- * The Vault transport (src/clients/vault-transport.ts) at the wire: what it sends (JSON body only for an
+ * The Vault transport (src/clients/vault-transport.ts) against nock: what it sends (JSON body only for an
  * object, the accept/content-type headers, no header without a value), what it refuses (every 3xx, naming
- * only the target's origin), how long it waits, how it reads answers and the ca-file bundle — over Node's
- * own http module, without undici (which the run loads only once the Vault login is on the wire).
+ * only the target's origin), how it reads answers, and the ca-file bundle — over Node's own http module,
+ * without undici (which the run loads only once the Vault login is on the wire). Waits, cut-off answers and
+ * kept connections need real sockets: vault-transport-wire.test.ts.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { caBundle, closeVaultAgents, vaultTransport } from '../../src/clients/vault-transport.js';
+import { caBundle, vaultTransport } from '../../src/clients/vault-transport.js';
 import type { VaultRequest } from '../../src/clients/vault-transport.js';
 import { StartupError } from '../../src/errors.js';
 
@@ -160,82 +159,6 @@ describe('the Vault transport parses answers as JSON or nothing', () => {
     nock(VAULT).get('/v1/a').query({ list: 'true' }).reply(200, '{"data":{"k":"v"}}');
     const answer = await send({ method: 'GET', uri: `${VAULT}/v1/a?list=true`, json: true });
     expect(answer).toEqual({ statusCode: 200, body: { data: { k: 'v' } }, request: { path: '/v1/a' } });
-  });
-});
-
-/** A loopback server for what nock cannot do: hold an answer back, keep a connection open. */
-async function loopback(handler: (res: ServerResponse) => void): Promise<{
-  origin: string;
-  connections: Socket[];
-  close(): Promise<void>;
-}> {
-  const connections: Socket[] = [];
-  // No idle timeout of its own: a kept connection closes only when the client closes it.
-  const server: Server = createServer({ keepAliveTimeout: 0 }, (_req, res) => handler(res));
-  server.on('connection', (socket) => connections.push(socket));
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  nock.enableNetConnect('127.0.0.1');
-  return {
-    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    connections,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise<void>((done) => server.close(() => done()));
-    },
-  };
-}
-
-describe('the Vault transport bounds every wait by the timeout', () => {
-  it('no answer: the request fails with undici’s headers-timeout code, as the Vault client reports it', async () => {
-    const server = await loopback(() => {});
-    try {
-      const error = await send({ method: 'GET', uri: `${server.origin}/v1/a`, json: true }, 50).catch(
-        (e: unknown) => e,
-      );
-      expect(error).toMatchObject({ code: 'UND_ERR_HEADERS_TIMEOUT', message: 'no answer within 0.05s' });
-    } finally {
-      await server.close();
-    }
-  });
-
-  it('an answer whose body stops: the body-timeout code', async () => {
-    const server = await loopback((res) => {
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
-      res.write('{"data":');
-    });
-    try {
-      const error = await send({ method: 'GET', uri: `${server.origin}/v1/a`, json: true }, 50).catch(
-        (e: unknown) => e,
-      );
-      expect(error).toMatchObject({ code: 'UND_ERR_BODY_TIMEOUT' });
-    } finally {
-      await server.close();
-    }
-  });
-
-  it('a refused connection fails with its own code', async () => {
-    const server = await loopback(() => {});
-    const { origin } = server;
-    await server.close();
-    const error = await send({ method: 'GET', uri: `${origin}/v1/a`, json: true }).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'ECONNREFUSED' });
-  });
-});
-
-describe('the Vault transport keeps its connection', () => {
-  it('calls one after the other share one connection, which closeVaultAgents closes', async () => {
-    const server = await loopback((res) => res.end('{}'));
-    try {
-      const transport = vaultTransport({ timeoutMs: 2000 }).defaults();
-      await transport({ method: 'POST', uri: `${server.origin}/v1/auth/approle/login`, json: {} });
-      await transport({ method: 'GET', uri: `${server.origin}/v1/secret/data/a`, json: true });
-      expect(server.connections).toHaveLength(1);
-      const closed = new Promise((done) => server.connections[0]!.once('close', done));
-      closeVaultAgents();
-      await closed;
-    } finally {
-      await server.close();
-    }
   });
 });
 

@@ -1,8 +1,0 @@
-import { createRequire as __dtpCreateRequire } from 'node:module';
-import { fileURLToPath as __dtpFileURLToPath } from 'node:url';
-import { dirname as __dtpDirname } from 'node:path';
-const require = __dtpCreateRequire(import.meta.url);
-const __filename = __dtpFileURLToPath(import.meta.url);
-const __dirname = __dtpDirname(__filename);
-import{HttpClient,RateLimiter,closeHttpAgents,retryAfterMs,sharedDispatcher}from"./chunk-RZTSGB45.js";import{CallStats,backoffMs,sleep}from"./chunk-BDPN4QTF.js";import"./chunk-F3XOJIMN.js";import"./chunk-QD6LBWIT.js";import"./chunk-FJUMHGMT.js";export{CallStats,HttpClient,RateLimiter,backoffMs,closeHttpAgents,retryAfterMs,sharedDispatcher,sleep};
-//# sourceMappingURL=http-XVNDQJQV.js.map
